@@ -1,0 +1,22 @@
+"""negsim: multi-party negotiations as Mesa agents over a proposal space of points.
+
+    import sim
+    scenario = sim.load_scenario("scenarios/baseline.yaml")
+    result = sim.run(scenario, seed=1)
+    result.outcome.status, result.rounds
+
+Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fast.
+"""
+
+from .errors import ScenarioError
+from .loading import load_scenario
+
+__all__ = ["RunResult", "ScenarioError", "load_scenario", "run"]
+
+
+def __getattr__(name: str):
+    if name in ("run", "RunResult"):
+        from . import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

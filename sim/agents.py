@@ -1,0 +1,182 @@
+"""The negotiators: one Mesa agent per party, its decisions as short named methods."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from . import search
+from .scenario import Party
+from .tactics import Situation, aspiration
+
+if TYPE_CHECKING:
+    from .model import NegotiationModel
+
+MAX_OBJECTIONS = 3
+
+
+class Negotiator(mesa.Agent):
+    """A party at (or around) the table: signatory, mediator or stakeholder."""
+
+    def __init__(self, model: NegotiationModel, spec: Party, row: int):
+        super().__init__(model)
+        self.spec = spec
+        self.party = spec.id
+        self.role = spec.role
+        self.row = row  # this party's row in the model's utility tables
+        self.reservation = spec.reservation
+        self.aspiration = 1.0
+        self.time_boost = 0.0  # share of the deadline added by pressure on concession
+        self.utility = 0.0  # utility of the standing text
+        self.previous_utility = 0.0
+        self.accepted = False
+        self.rejections = 0
+        self.last_rejected = 0  # the last round in which this party rejected the text
+        self.why = ""  # why the last text was rejected ("" when accepted)
+        self.objections: tuple[str, ...] = ()
+        self.crossed: tuple[str, ...] = ()  # red lines the standing text crosses
+        self.hopeless_rounds = 0  # rounds in a row with no text worth more than no deal
+        self.threat_rounds = 0  # rounds in a row the text has crossed an escalation red line
+        self.influence_received = 0.0  # net change applied to this party this round
+        self.influence_cost = 0.0  # what applying influence has cost this party so far
+
+    # -- 1. influence -------------------------------------------------------------------
+    def exert_influence(self) -> None:
+        """Apply each pressure/support link to its target (pressure bites on rejecters)."""
+        for link in self.spec.influence:
+            target = self.model.negotiators[link.target]
+            if link.while_rejecting and not (self.model.steps > 1 and not target.accepted):
+                continue
+            sign = -1.0 if link.kind == "pressure" else 1.0
+            if link.channel == "reservation":
+                target.reservation = min(1.0, max(0.0, target.reservation + sign * link.strength))
+            else:
+                target.time_boost = max(0.0, target.time_boost - sign * link.strength)
+            target.influence_received += sign * link.strength
+            self.influence_cost += link.cost
+            self.reservation = max(0.0, self.reservation - link.cost)
+
+    def drift_reservation(self) -> None:
+        """BATNA drift: the cost of no deal changes with the war (trend plus a seeded shock)."""
+        shock = self.spec.reservation_noise * self.model.rng.standard_normal() \
+            if self.spec.reservation_noise else 0.0
+        self.reservation = min(1.0, max(0.0, self.reservation + self.spec.reservation_trend + shock))
+
+    def update_aspiration(self, others_concession: float) -> None:
+        deadline = self.spec.deadline or self.model.deadline
+        self.aspiration = aspiration(self.spec.tactic, Situation(
+            time=self.model.steps / deadline + self.time_boost,
+            reservation=self.reservation,
+            previous_aspiration=self.aspiration,
+            others_concession=others_concession,
+        ))
+
+    # -- 2. proposal (alternating offers) -----------------------------------------------
+    def propose(self, standing: np.ndarray) -> np.ndarray:
+        """The text best for the others (as believed) that still meets this party's aspiration."""
+        model = self.model
+        table = model.beliefs[self.row]
+        others = [n.row for n in model.signatories if n is not self]
+        reservations = np.array([model.negotiators_by_row[r].reservation for r in others])
+        nash = search.nash_score(reservations, np.ones(len(others)))
+
+        def score(u: np.ndarray) -> np.ndarray:
+            shortfall = np.minimum(0.0, u[..., self.row] - self.aspiration)
+            return nash(u[..., others]) + shortfall / search.FLOOR
+
+        return search.best_text(model.space, table, score, [standing], model.locked)
+
+    # -- 3. response ----------------------------------------------------------------------
+    def evaluate(self, text: np.ndarray) -> None:
+        """Record this party's utility of the text and the red lines it crosses."""
+        self.previous_utility = self.utility
+        self.utility = float(self.model.table[self.row, self.model.rows, text].sum())
+        crossed = self.model.red[self.row, self.model.rows, text]
+        self.crossed = tuple(self.model.point_ids[i] for i in np.flatnonzero(crossed))
+
+    def respond(self, text: np.ndarray) -> None:
+        """Accept iff no red line is crossed, U >= aspiration, U >= reservation, and the
+        domestic ratification test passes; otherwise name the points to change."""
+        if self.crossed:
+            self.why = f"red line on {', '.join(self.crossed)}"
+        elif self.utility < self.reservation:
+            self.why = "below its reservation value"
+        elif self.utility < self.aspiration:
+            self.why = "below its aspiration"
+        elif not self.ratifies(text):
+            self.why = f"the {self.spec.domestic.body} would not ratify it"
+        else:
+            self.why = ""
+        self.accepted = not self.why
+        if not self.accepted:
+            self.rejections += 1
+            self.last_rejected = self.model.steps
+        self.objections = () if self.accepted else self.objections_to(text)
+
+    def ratifies(self, text: np.ndarray) -> bool:
+        """Two-level game: the ratifying body's utility of its points reaches the threshold."""
+        domestic = self.spec.domestic
+        if domestic is None:
+            return True
+        return self.ratification_utility(text) >= self.model.ratification_threshold(self)
+
+    def ratification_utility(self, text: np.ndarray) -> float:
+        weights = self.model.domestic_weights[self.row]
+        return float(weights @ self.model.values[self.row, self.model.rows, text])
+
+    def objections_to(self, text: np.ndarray) -> tuple[str, ...]:
+        """Points whose best change would raise this party's utility most (red lines first)."""
+        model = self.model
+        own = np.where(model.red[self.row] | ~model.space.exists, -np.inf, model.table[self.row])
+        gain = own.max(axis=1) - model.table[self.row, model.rows, text]
+        gain[model.red[self.row, model.rows, text]] = np.inf
+        ranked = [i for i in np.argsort(-gain, kind="stable")[:MAX_OBJECTIONS] if gain[i] > 1e-9]
+        return tuple(model.point_ids[i] for i in ranked)
+
+    # -- 4. end tests ---------------------------------------------------------------------
+    def check_hope(self) -> None:
+        """Count rounds in which even this party's best valid text is worth less than no deal."""
+        hopeless = self.model.best_attainable[self.row] < self.reservation
+        self.hopeless_rounds = self.hopeless_rounds + 1 if hopeless else 0
+
+    def check_threat(self) -> None:
+        """Count rounds in which the text keeps crossing a red line this party threatened over."""
+        threat = self.spec.escalation
+        if threat is None:
+            return
+        triggered = any(point in threat.points for point in self.crossed)
+        self.threat_rounds = self.threat_rounds + 1 if triggered else 0
+
+
+class Mediator(Negotiator):
+    """Drafts and revises the single negotiating text (Raiffa)."""
+
+    def objective(self) -> search.Score:
+        """(1 - bias) * weighted log Nash product over signatories + bias * log own utility,
+        with Nash weights lambda_j = 1 + growth * rejections_j."""
+        model = self.model
+        rows = [n.row for n in model.signatories]
+        reservations = np.array([n.reservation for n in model.signatories])
+        weights = np.array([1 + model.spec.protocol.lambda_growth * n.rejections
+                            for n in model.signatories])
+        nash = search.nash_score(reservations, weights)
+        bias = model.spec.protocol.bias
+
+        def score(u: np.ndarray) -> np.ndarray:
+            return (1 - bias) * nash(u[..., rows]) + bias * search.soft_log(u[..., self.row])
+
+        return score
+
+    def revise_text(self, text: np.ndarray) -> np.ndarray:
+        """Change at most `max_changes` points of the text, each change raising the objective."""
+        model = self.model
+        return search.hill_climb(model.space, model.beliefs[self.row], self.objective(), text,
+                                 model.locked, model.spec.protocol.max_changes)
+
+    def draft_text(self, start: np.ndarray) -> np.ndarray:
+        """A whole first draft: the best text found from the start and every party's ideal."""
+        model = self.model
+        return search.best_text(model.space, model.beliefs[self.row], self.objective(), [start],
+                                model.locked)

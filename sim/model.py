@@ -1,0 +1,237 @@
+"""The negotiation as a Mesa model: one step is one round (MODEL.md section 3).
+
+influence -> reservation drift -> aspirations -> proposal -> responses -> end test
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import search
+from .agents import Mediator, Negotiator
+from .scenario import Scenario
+from .space import OutcomeSpace, red_line_mask, utilities, value_matrix, weighted
+
+STATUSES = ("agreement", "no_deal", "walkout", "escalation")
+
+
+class NegotiationModel(mesa.Model):
+    """Parties negotiate one text over the scenario's points until an end condition holds."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        self.seed = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed)
+        self.spec = scenario
+        self.deadline = scenario.deadline
+        self.space = OutcomeSpace.from_scenario(scenario)
+        width = self.space.exists.shape[1]
+        self.point_ids = [p.id for p in scenario.points]
+        self.rows = np.arange(len(scenario.points))
+        self.values = np.stack([value_matrix(p, width) for p in scenario.parties])
+        self.salience = np.array([p.salience for p in scenario.parties])
+        self.red = np.stack([red_line_mask(p, scenario, width) for p in scenario.parties])
+        self.table = weighted(self.values, self.salience)
+        self.beliefs = self.perceived_tables()
+        self.domestic_weights = self.ratification_weights()
+
+        protocol = scenario.protocol
+        self.negotiators: dict[str, Negotiator] = {}
+        for row, spec in enumerate(scenario.parties):
+            kind = Mediator if spec.id == protocol.mediator else Negotiator
+            self.negotiators[spec.id] = kind(self, spec, row)
+        self.negotiators_by_row = list(self.negotiators.values())
+        self.signatories = [n for n in self.negotiators_by_row if n.spec.is_signatory]
+        self.mediator = self.negotiators.get(protocol.mediator) if protocol.mediator else None
+        self.locked = np.zeros(len(self.point_ids), dtype=bool)
+        self.locked[[self.point_ids.index(p) for p, _ in protocol.fixed]] = True
+        self.best_attainable = self.own_best_utilities()
+        self.proposers = [self.negotiators_by_row[i] for i in
+                          self.rng.permutation([n.row for n in self.proposing_parties()])]
+
+        self.status = "running"
+        self.reason = ""
+        self.ended_by: str | None = None  # the party whose move ended the talks
+        self.proposer = ""
+        self.text = self.opening_text()
+        self.changed: tuple[str, ...] = ()  # points the latest revision changed
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"proposer": "proposer", "text": "text_code",
+                             "changed": "changed_code", "status": "status"},
+            agent_reporters={"party": "party", "role": "role", "utility": "utility",
+                             "aspiration": "aspiration", "reservation": "reservation",
+                             "accepted": "accepted", "why": "why",
+                             "objections": lambda a: ";".join(a.objections),
+                             "red_lines_crossed": lambda a: ";".join(a.crossed),
+                             "influence": "influence_received"},
+        )
+
+    # -- set-up --------------------------------------------------------------------------
+    def perceived_tables(self) -> np.ndarray:
+        """(observer, party, point, option) weighted values as each party believes them:
+        its own exactly, the others' with Gaussian noise; red lines are public."""
+        noise = self.spec.protocol.belief_noise
+        n = len(self.spec.parties)
+        values = np.broadcast_to(self.values, (n, *self.values.shape)).copy()
+        if noise:
+            values += noise * self.rng.standard_normal(values.shape)
+            values[np.arange(n), np.arange(n)] = self.values
+        return weighted(np.clip(values, 0, 1), self.salience, self.red)
+
+    def ratification_weights(self) -> np.ndarray:
+        """(party, point) weights the ratifying body gives the points it judges."""
+        weights = np.zeros_like(self.salience)
+        for row, party in enumerate(self.spec.parties):
+            if party.domestic is None:
+                continue
+            judged = np.isin(self.point_ids, party.domestic.points)
+            own = np.where(judged, self.salience[row], 0.0)
+            weights[row] = own / own.sum() if own.sum() > 0 else judged / judged.sum()
+        return weights
+
+    def own_best_utilities(self) -> np.ndarray:
+        """Each party's best utility over valid texts that cross none of its red lines."""
+        best = []
+        start = self.fixed_text(np.zeros(len(self.point_ids), dtype=int))
+        for n in self.negotiators_by_row:
+            table = weighted(self.values[n.row], self.salience[n.row], self.red[n.row])[None]
+            text = search.best_text(self.space, table, lambda u: u[..., 0], [start], self.locked)
+            best.append(float(utilities(table, text)[0]))
+        return np.array(best)
+
+    def fixed_text(self, text: np.ndarray) -> np.ndarray:
+        """The text with the protocol's fixed points set and links repaired."""
+        text = text.copy()
+        for point_id, option_id in self.spec.protocol.fixed:
+            point = self.spec.points[self.point_ids.index(point_id)]
+            text[self.point_ids.index(point_id)] = point.option_index(option_id)
+        if self.space.is_valid(text):
+            return text
+        preference = np.where(self.space.exists, 0.0, -np.inf)
+        preference[self.locked] = -np.inf
+        preference[self.locked, text[self.locked]] = 1.0
+        repaired = self.space.repair(text, preference)
+        if repaired is None:
+            raise ValueError("the fixed points break a link that no other option can mend")
+        return repaired
+
+    def opening_text(self) -> np.ndarray:
+        """The protocol's start text (other points: the mediator's draft or option 0)."""
+        start = np.zeros(len(self.point_ids), dtype=int)
+        for point_id, option_id in self.spec.protocol.start:
+            start[self.point_ids.index(point_id)] = \
+                self.spec.points[self.point_ids.index(point_id)].option_index(option_id)
+        start = self.fixed_text(start)
+        if self.mediator is not None and not self.spec.protocol.start:
+            return self.mediator.draft_text(start)
+        return start
+
+    def proposing_parties(self) -> list[Negotiator]:
+        """Who takes turns under alternating offers: the signatories, then the mediator."""
+        return self.signatories + ([self.mediator] if self.mediator else [])
+
+    # -- one round -----------------------------------------------------------------------
+    def step(self) -> None:
+        for negotiator in self.negotiators_by_row:
+            negotiator.influence_received = 0.0
+        self.agents.do("exert_influence")
+        self.agents.do("drift_reservation")
+        for negotiator in self.negotiators_by_row:
+            negotiator.update_aspiration(self.others_concession(negotiator))
+        self.propose()
+        self.agents.do("evaluate", self.text)
+        for negotiator in self.signatories:
+            negotiator.respond(self.text)
+        self.check_end()
+        self.datacollector.collect(self)
+
+    def others_concession(self, negotiator: Negotiator) -> float:
+        """Mean utility the other signatories gave up with the latest change of the text."""
+        others = [n for n in self.signatories if n is not negotiator]
+        if not others or self.steps <= 2:
+            return 0.0
+        return float(np.mean([n.previous_utility - n.utility for n in others]))
+
+    def propose(self) -> None:
+        """Mediated: the mediator revises the standing text. Alternating: the next party in
+        turn proposes a text of its own."""
+        before = self.text
+        if self.spec.protocol.name == "mediated":
+            self.proposer = self.mediator.party
+            if self.steps > 1:
+                self.text = self.mediator.revise_text(self.text)
+        else:
+            proposer = self.proposers[(self.steps - 1) % len(self.proposers)]
+            self.proposer = proposer.party
+            self.text = proposer.propose(self.text)
+        self.changed = tuple(self.point_ids[i] for i in np.flatnonzero(before != self.text))
+
+    def ratification_threshold(self, negotiator: Negotiator) -> float:
+        domestic = negotiator.spec.domestic
+        shift = sum(event.shift for event in domestic.events if event.round <= self.steps)
+        return domestic.threshold + shift
+
+    # -- end test ------------------------------------------------------------------------
+    def check_end(self) -> None:
+        """Agreement if every signatory accepts; else escalation, walkout or the deadline."""
+        for negotiator in self.negotiators_by_row:
+            negotiator.check_hope()
+            negotiator.check_threat()
+        protocol = self.spec.protocol
+        threats = [n for n in self.negotiators_by_row
+                   if n.spec.escalation and n.threat_rounds >= n.spec.escalation.rounds]
+        walkers = [n for n in self.signatories if n.hopeless_rounds >= protocol.walkout_rounds]
+        if all(n.accepted for n in self.signatories):
+            self.end("agreement", self.signatories[-1], self.agreement_reason())
+        elif threats:
+            party = threats[0]
+            point = next(p for p in party.crossed if p in party.spec.escalation.points)
+            self.end("escalation", party, (
+                f"{party.spec.name} escalated: the text kept '{self.option_label(point)}' on "
+                f"{self.point_title(point)}, across its red line, for {party.threat_rounds} rounds."))
+        elif walkers:
+            party = walkers[0]
+            top = self.point_ids[int(np.argmax(self.salience[party.row]))]
+            self.end("walkout", party, (
+                f"{party.spec.name} walked out: even its best possible text "
+                f"({self.best_attainable[party.row]:.2f}) stayed below what no deal is worth to "
+                f"it ({party.reservation:.2f}) for {party.hopeless_rounds} rounds; "
+                f"{self.point_title(top)} weighs most for it."))
+        elif self.steps >= self.deadline:
+            holdouts = [n for n in self.signatories if not n.accepted]
+            party = holdouts[0]
+            point = party.objections[0] if party.objections else self.point_ids[0]
+            self.end("no_deal", party, (
+                f"The deadline of {self.deadline} rounds passed with "
+                f"{' and '.join(n.spec.name for n in holdouts)} still rejecting; "
+                f"{party.spec.name} objected most to {self.point_title(point)} ({party.why})."))
+
+    def agreement_reason(self) -> str:
+        holdout = max(self.signatories, key=lambda n: n.last_rejected)
+        changed = f" after {self.point_title(self.changed[0])} was revised" if self.changed else ""
+        return (f"All signatories accepted the text in round {self.steps}; "
+                f"{holdout.spec.name} came round last{changed}.")
+
+    def end(self, status: str, party: Negotiator, reason: str) -> None:
+        self.status, self.ended_by, self.reason = status, party.party, reason
+        self.running = False
+
+    # -- reporting helpers ---------------------------------------------------------------
+    def point_title(self, point_id: str) -> str:
+        return self.spec.points[self.point_ids.index(point_id)].title
+
+    def option_label(self, point_id: str) -> str:
+        index = self.point_ids.index(point_id)
+        return self.spec.points[index].options[self.text[index]].label
+
+    @property
+    def text_code(self) -> str:
+        """The standing text as `option,option,...` in point order."""
+        return ",".join(self.spec.points[i].options[k].id for i, k in enumerate(self.text))
+
+    @property
+    def changed_code(self) -> str:
+        return ";".join(self.changed)
+
+    def package(self) -> dict[str, str]:
+        return dict(zip(self.point_ids, self.text_code.split(","), strict=True))

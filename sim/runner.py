@@ -1,0 +1,41 @@
+"""Running one negotiation: the function behind `sim.run` and `negsim run`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .model import NegotiationModel
+from .outcome import Outcome
+from .scenario import Scenario
+
+
+@dataclass
+class RunResult:
+    """A finished run: its outcome and the model, whose DataCollector holds every round."""
+
+    outcome: Outcome
+    model: NegotiationModel
+
+    @cached_property
+    def rounds(self):
+        """One row per round and party, with the standing text's option on every point
+        (a pandas DataFrame built from Mesa's DataCollector tables)."""
+        collector = self.model.datacollector
+        agents = collector.get_agent_vars_dataframe().reset_index()
+        agents = agents.rename(columns={agents.columns[0]: "round"}).drop(columns="AgentID")
+        texts = collector.get_model_vars_dataframe()
+        texts.insert(0, "round", range(1, len(texts) + 1))
+        points = texts["text"].str.split(",", expand=True)
+        points.columns = self.model.point_ids
+        table = agents.merge(texts.drop(columns="text").join(points), on="round")
+        return table
+
+
+def run(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Negotiate until agreement, walkout, escalation or the deadline. Same scenario and
+    seed give the same run, bit for bit (all randomness comes from the model's rng)."""
+    model = NegotiationModel(scenario, seed)
+    while model.running:
+        model.step()
+    return RunResult(Outcome.of(model), model)

@@ -1,0 +1,145 @@
+"""The outcome space as numpy arrays: packages are small integer arrays, one option per point.
+
+Utilities are additive, U(p) = sum_i w_i u_i(p_i), so a party is a (points x options) matrix
+of salience-weighted values and a package's utility is a sum of one entry per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import Party, Scenario
+
+RED_LINE_VALUE = -1.0  # a crossed red line costs more than any text can give
+
+
+@dataclass(frozen=True, eq=False)
+class OutcomeSpace:
+    """Option counts, padding mask and links of a scenario, in array form."""
+
+    n_options: np.ndarray  # (points,) options per point
+    exists: np.ndarray  # (points, max options) True where the option exists
+    link_if: np.ndarray  # (links,) point index of each link's condition
+    link_if_option: np.ndarray  # (links,) option index of the condition
+    link_then: np.ndarray  # (links,) point index that is constrained
+    link_allowed: np.ndarray  # (links, max options) True for allowed options
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> OutcomeSpace:
+        n_options = np.array([len(p.options) for p in scenario.points])
+        width = int(n_options.max())
+        exists = np.arange(width)[None, :] < n_options[:, None]
+        link_allowed = np.zeros((len(scenario.links), width), dtype=bool)
+        for row, link in enumerate(scenario.links):
+            then_point = scenario.points[scenario.point_index(link.then_point)]
+            link_allowed[row, [then_point.option_index(o) for o in link.allowed]] = True
+        return cls(
+            n_options=n_options,
+            exists=exists,
+            link_if=np.array([scenario.point_index(k.if_point) for k in scenario.links], int),
+            link_if_option=np.array(
+                [scenario.points[scenario.point_index(k.if_point)].option_index(k.if_option)
+                 for k in scenario.links], int),
+            link_then=np.array([scenario.point_index(k.then_point) for k in scenario.links], int),
+            link_allowed=link_allowed,
+        )
+
+    @property
+    def n_points(self) -> int:
+        return len(self.n_options)
+
+    @property
+    def size(self) -> int:
+        """Number of packages, links ignored (a Python int: it can exceed 2**63)."""
+        return int(np.prod([int(n) for n in self.n_options], dtype=object))
+
+    def broken_links(self, package: np.ndarray) -> np.ndarray:
+        """Indices of the links that the package breaks."""
+        triggered = package[self.link_if] == self.link_if_option
+        satisfied = self.link_allowed[np.arange(len(self.link_then)), package[self.link_then]]
+        return np.flatnonzero(triggered & ~satisfied)
+
+    def is_valid(self, package: np.ndarray) -> bool:
+        return len(self.broken_links(package)) == 0
+
+    def single_moves(self, package: np.ndarray) -> np.ndarray:
+        """(points, options) mask of the one-point changes that keep a valid package valid."""
+        ok = self.exists.copy()
+        ok[np.arange(self.n_points), package] = False  # staying put is not a move
+        for a, x, b, allowed in zip(self.link_if, self.link_if_option, self.link_then,
+                                    self.link_allowed, strict=True):
+            if not allowed[package[b]]:
+                ok[a, x] = False  # switching the condition on would break the link
+            if package[a] == x:
+                ok[b] &= allowed  # while the condition holds, b stays within allowed
+        return ok
+
+    def pair_is_valid(self, package: np.ndarray, a: int, b: int) -> np.ndarray:
+        """(options of a, options of b) mask: is the package valid after setting a and b?"""
+        width = self.exists.shape[1]
+        ok = self.exists[a][:, None] & self.exists[b][None, :]
+        option = np.arange(width)
+        for i, x, j, allowed in zip(self.link_if, self.link_if_option, self.link_then,
+                                    self.link_allowed, strict=True):
+            if_on = (option[:, None] == x) if i == a else (
+                (option[None, :] == x) if i == b else np.full((1, 1), package[i] == x))
+            then_ok = allowed[option][:, None] if j == a else (
+                allowed[option][None, :] if j == b else np.full((1, 1), allowed[package[j]]))
+            ok &= ~if_on | then_ok
+        return ok
+
+    def repair(self, package: np.ndarray, preference: np.ndarray) -> np.ndarray | None:
+        """Fix broken links by moving constrained points to their most preferred allowed
+        option (then, failing that, the condition point off its option); None if stuck."""
+        package = package.copy()
+        for _ in range(2 * len(self.link_then) + 1):
+            broken = self.broken_links(package)
+            if len(broken) == 0:
+                return package
+            link = broken[0]
+            b, allowed = self.link_then[link], self.link_allowed[link]
+            choice = np.where(allowed & self.exists[b], preference[b], -np.inf)
+            if np.isfinite(choice.max()):
+                package[b] = int(np.argmax(choice))
+            else:
+                a = self.link_if[link]
+                other = np.where(self.exists[a], preference[a], -np.inf)
+                other[self.link_if_option[link]] = -np.inf
+                package[a] = int(np.argmax(other))
+        return package if self.is_valid(package) else None
+
+    def all_packages(self) -> np.ndarray:
+        """Every valid package, for brute force on small spaces only."""
+        grids = np.meshgrid(*[np.arange(n) for n in self.n_options], indexing="ij")
+        packages = np.stack([g.ravel() for g in grids], axis=1)
+        return packages[[self.is_valid(p) for p in packages]]
+
+
+def value_matrix(party: Party, width: int) -> np.ndarray:
+    """(points, width) option values of a party, zero-padded."""
+    matrix = np.zeros((len(party.values), width))
+    for row, values in enumerate(party.values):
+        matrix[row, : len(values)] = values
+    return matrix
+
+
+def red_line_mask(party: Party, scenario: Scenario, width: int) -> np.ndarray:
+    """(points, width) True where an option crosses one of the party's red lines."""
+    mask = np.zeros((len(scenario.points), width), dtype=bool)
+    for point_id, options in party.red_lines:
+        point = scenario.points[scenario.point_index(point_id)]
+        mask[scenario.point_index(point_id), [point.option_index(o) for o in options]] = True
+    return mask
+
+
+def weighted(values: np.ndarray, salience: np.ndarray, red: np.ndarray | None = None):
+    """Salience-weighted values; with a red-line mask, crossed options get RED_LINE_VALUE."""
+    table = values * salience[..., :, None]
+    return table if red is None else np.where(red, RED_LINE_VALUE, table)
+
+
+def utilities(table: np.ndarray, package: np.ndarray) -> np.ndarray:
+    """Utility of one package for every party of a (parties, points, options) table."""
+    return table[:, np.arange(table.shape[1]), package].sum(axis=1)
