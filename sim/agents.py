@@ -78,23 +78,23 @@ class Negotiator(mesa.Agent):
         """The text best for the others (as believed) that still meets this party's aspiration."""
         model = self.model
         table = model.beliefs[self.row]
-        others = [n.row for n in model.signatories if n is not self]
-        reservations = np.array([model.negotiators_by_row[r].reservation for r in others])
-        nash = search.nash_score(reservations, np.ones(len(others)))
+        nash = search.nash_score(*model.veto_players(exclude=self))
 
         def score(u: np.ndarray) -> np.ndarray:
             shortfall = np.minimum(0.0, u[..., self.row] - self.aspiration)
-            return nash(u[..., others]) + shortfall / search.FLOOR
+            return nash(u) + shortfall / search.FLOOR
 
-        return search.best_text(model.space, table, score, [standing], model.locked)
+        return search.hill_climb(model.space, table, score, standing, model.locked)
 
     # -- 3. response ----------------------------------------------------------------------
-    def evaluate(self, text: np.ndarray) -> None:
-        """Record this party's utility of the text and the red lines it crosses."""
+    def evaluate(self) -> None:
+        """Record this party's utility of the standing text and the red lines it crosses."""
+        model = self.model
         self.previous_utility = self.utility
-        self.utility = float(self.model.table[self.row, self.model.rows, text].sum())
-        crossed = self.model.red[self.row, self.model.rows, text]
-        self.crossed = tuple(self.model.point_ids[i] for i in np.flatnonzero(crossed))
+        self.utility = float(model.text_utilities[self.row])
+        crossed = model.text_crossings[:, self.row]
+        self.crossed = tuple(model.point_ids[i] for i in np.flatnonzero(crossed)) \
+            if crossed.any() else ()
 
     def respond(self, text: np.ndarray) -> None:
         """Accept iff no red line is crossed, U >= aspiration, U >= reservation, and the
@@ -123,17 +123,24 @@ class Negotiator(mesa.Agent):
         return self.ratification_utility(text) >= self.model.ratification_threshold(self)
 
     def ratification_utility(self, text: np.ndarray) -> float:
-        weights = self.model.domestic_weights[self.row]
-        return float(weights @ self.model.values[self.row, self.model.rows, text])
+        model = self.model
+        return float(model.domestic_weights[:, self.row] @ model.values[model.rows, text, self.row])
 
     def objections_to(self, text: np.ndarray) -> tuple[str, ...]:
         """Points whose best change would raise this party's utility most (red lines first)."""
         model = self.model
-        own = np.where(model.red[self.row] | ~model.space.exists, -np.inf, model.table[self.row])
-        gain = own.max(axis=1) - model.table[self.row, model.rows, text]
-        gain[model.red[self.row, model.rows, text]] = np.inf
+        gain = model.best_option_values[:, self.row] - model.table[model.rows, text, self.row]
+        gain[model.text_crossings[:, self.row]] = np.inf
         ranked = [i for i in np.argsort(-gain, kind="stable")[:MAX_OBJECTIONS] if gain[i] > 1e-9]
         return tuple(model.point_ids[i] for i in ranked)
+
+    @property
+    def objections_code(self) -> str:
+        return ";".join(self.objections)
+
+    @property
+    def crossed_code(self) -> str:
+        return ";".join(self.crossed)
 
     # -- 4. end tests ---------------------------------------------------------------------
     def check_hope(self) -> None:
@@ -154,20 +161,12 @@ class Mediator(Negotiator):
     """Drafts and revises the single negotiating text (Raiffa)."""
 
     def objective(self) -> search.Score:
-        """(1 - bias) * weighted log Nash product over signatories + bias * log own utility,
-        with Nash weights lambda_j = 1 + growth * rejections_j."""
-        model = self.model
-        rows = [n.row for n in model.signatories]
-        reservations = np.array([n.reservation for n in model.signatories])
-        weights = np.array([1 + model.spec.protocol.lambda_growth * n.rejections
-                            for n in model.signatories])
-        nash = search.nash_score(reservations, weights)
-        bias = model.spec.protocol.bias
-
-        def score(u: np.ndarray) -> np.ndarray:
-            return (1 - bias) * nash(u[..., rows]) + bias * search.soft_log(u[..., self.row])
-
-        return score
+        """(1 - bias) * weighted log Nash product over the veto players (signatories and their
+        ratifying bodies) + bias * log of the mediator's own utility."""
+        columns, reservations, weights = self.model.veto_players()
+        bias = self.model.spec.protocol.bias
+        return search.log_score([*columns, self.row], np.append(reservations, 0.0),
+                                np.append((1 - bias) * weights / weights.sum(), bias))
 
     def revise_text(self, text: np.ndarray) -> np.ndarray:
         """Change at most `max_changes` points of the text, each change raising the objective."""

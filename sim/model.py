@@ -1,6 +1,9 @@
 """The negotiation as a Mesa model: one step is one round (MODEL.md section 3).
 
 influence -> reservation drift -> aspirations -> proposal -> responses -> end test
+
+Utility tables are (points, options, parties) arrays of salience-weighted option values,
+so that a package's utilities are one row per point summed (see `sim.search`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import numpy as np
 from . import search
 from .agents import Mediator, Negotiator
 from .scenario import Scenario
-from .space import OutcomeSpace, red_line_mask, utilities, value_matrix, weighted
+from .space import OutcomeSpace, red_line_mask, value_matrix, weighted
 
 STATUSES = ("agreement", "no_deal", "walkout", "escalation")
 
@@ -28,11 +31,10 @@ class NegotiationModel(mesa.Model):
         width = self.space.exists.shape[1]
         self.point_ids = [p.id for p in scenario.points]
         self.rows = np.arange(len(scenario.points))
-        self.values = np.stack([value_matrix(p, width) for p in scenario.parties])
-        self.salience = np.array([p.salience for p in scenario.parties])
-        self.red = np.stack([red_line_mask(p, scenario, width) for p in scenario.parties])
+        self.values = np.stack([value_matrix(p, width) for p in scenario.parties], axis=-1)
+        self.salience = np.array([p.salience for p in scenario.parties]).T  # (points, parties)
+        self.red = np.stack([red_line_mask(p, scenario, width) for p in scenario.parties], -1)
         self.table = weighted(self.values, self.salience)
-        self.beliefs = self.perceived_tables()
         self.domestic_weights = self.ratification_weights()
 
         protocol = scenario.protocol
@@ -43,9 +45,13 @@ class NegotiationModel(mesa.Model):
         self.negotiators_by_row = list(self.negotiators.values())
         self.signatories = [n for n in self.negotiators_by_row if n.spec.is_signatory]
         self.mediator = self.negotiators.get(protocol.mediator) if protocol.mediator else None
+        self.ratifiers = [n for n in self.signatories if n.spec.domestic]
+        self.beliefs = self.perceived_tables()
         self.locked = np.zeros(len(self.point_ids), dtype=bool)
         self.locked[[self.point_ids.index(p) for p, _ in protocol.fixed]] = True
         self.best_attainable = self.own_best_utilities()
+        self.best_option_values = np.where(self.red | ~self.space.exists[..., None], -np.inf,
+                                           self.table).max(axis=1)  # (points, parties)
         self.proposers = [self.negotiators_by_row[i] for i in
                           self.rng.permutation([n.row for n in self.proposing_parties()])]
 
@@ -61,42 +67,50 @@ class NegotiationModel(mesa.Model):
             agent_reporters={"party": "party", "role": "role", "utility": "utility",
                              "aspiration": "aspiration", "reservation": "reservation",
                              "accepted": "accepted", "why": "why",
-                             "objections": lambda a: ";".join(a.objections),
-                             "red_lines_crossed": lambda a: ";".join(a.crossed),
+                             "objections": "objections_code",
+                             "red_lines_crossed": "crossed_code",
                              "influence": "influence_received"},
         )
 
     # -- set-up --------------------------------------------------------------------------
-    def perceived_tables(self) -> np.ndarray:
-        """(observer, party, point, option) weighted values as each party believes them:
-        its own exactly, the others' with Gaussian noise; red lines are public."""
-        noise = self.spec.protocol.belief_noise
-        n = len(self.spec.parties)
-        values = np.broadcast_to(self.values, (n, *self.values.shape)).copy()
-        if noise:
-            values += noise * self.rng.standard_normal(values.shape)
-            values[np.arange(n), np.arange(n)] = self.values
-        return weighted(np.clip(values, 0, 1), self.salience, self.red)
-
     def ratification_weights(self) -> np.ndarray:
-        """(party, point) weights the ratifying body gives the points it judges."""
+        """(points, parties) weights the ratifying body gives the points it judges."""
         weights = np.zeros_like(self.salience)
         for row, party in enumerate(self.spec.parties):
             if party.domestic is None:
                 continue
             judged = np.isin(self.point_ids, party.domestic.points)
-            own = np.where(judged, self.salience[row], 0.0)
-            weights[row] = own / own.sum() if own.sum() > 0 else judged / judged.sum()
+            own = np.where(judged, self.salience[:, row], 0.0)
+            weights[:, row] = own / own.sum() if own.sum() > 0 else judged / judged.sum()
         return weights
+
+    def perceived_tables(self) -> np.ndarray:
+        """(observer, point, option, column) weighted values as each party believes them:
+        its own exactly, the others' with Gaussian noise; red lines are public. Columns are
+        the parties, then the ratifying body of each party with a domestic constraint."""
+        noise = self.spec.protocol.belief_noise
+        n = len(self.negotiators_by_row)
+        values = np.broadcast_to(self.values, (n, *self.values.shape)).copy()
+        if noise:
+            values += noise * self.rng.standard_normal(values.shape)
+            values[np.arange(n), :, :, np.arange(n)] = self.values.transpose(2, 0, 1)
+        values = np.clip(values, 0, 1)
+        owners = [n.row for n in self.ratifiers]
+        bodies = weighted(values[..., owners], self.domestic_weights[:, owners],
+                          self.red[..., owners])
+        return np.concatenate([weighted(values, self.salience, self.red), bodies], axis=-1)
 
     def own_best_utilities(self) -> np.ndarray:
         """Each party's best utility over valid texts that cross none of its red lines."""
-        best = []
         start = self.fixed_text(np.zeros(len(self.point_ids), dtype=int))
-        for n in self.negotiators_by_row:
-            table = weighted(self.values[n.row], self.salience[n.row], self.red[n.row])[None]
-            text = search.best_text(self.space, table, lambda u: u[..., 0], [start], self.locked)
-            best.append(float(utilities(table, text)[0]))
+        table = weighted(self.values, self.salience, self.red)
+        best = []
+        for row in range(table.shape[2]):
+            own = table[..., row : row + 1]
+            text = search.own_best_text(self.space, own[..., 0], start, self.locked)
+            text = search.hill_climb(self.space, own, lambda u: u[..., 0],
+                                     start if text is None else text, self.locked)
+            best.append(float(search.utilities(own, text)[0]))
         return np.array(best)
 
     def fixed_text(self, text: np.ndarray) -> np.ndarray:
@@ -116,7 +130,7 @@ class NegotiationModel(mesa.Model):
         return repaired
 
     def opening_text(self) -> np.ndarray:
-        """The protocol's start text (other points: the mediator's draft or option 0)."""
+        """The protocol's start text (without one: the mediator's first draft)."""
         start = np.zeros(len(self.point_ids), dtype=int)
         for point_id, option_id in self.spec.protocol.start:
             start[self.point_ids.index(point_id)] = \
@@ -130,6 +144,18 @@ class NegotiationModel(mesa.Model):
         """Who takes turns under alternating offers: the signatories, then the mediator."""
         return self.signatories + ([self.mediator] if self.mediator else [])
 
+    def veto_players(self, exclude: Negotiator | None = None):
+        """Table columns, reservation values and Nash weights of everyone who can block a
+        text: each signatory (lambda_j = 1 + growth * rejections_j) and its ratifying body."""
+        growth = self.spec.protocol.lambda_growth
+        players = [(n.row, n.reservation, n) for n in self.signatories if n is not exclude]
+        players += [(len(self.negotiators_by_row) + i, self.ratification_threshold(n), n)
+                    for i, n in enumerate(self.ratifiers) if n is not exclude]
+        columns = [column for column, _, _ in players]
+        reservations = np.array([r for _, r, _ in players])
+        weights = np.array([1.0 + growth * n.rejections for _, _, n in players])
+        return columns, reservations, weights
+
     # -- one round -----------------------------------------------------------------------
     def step(self) -> None:
         for negotiator in self.negotiators_by_row:
@@ -139,7 +165,9 @@ class NegotiationModel(mesa.Model):
         for negotiator in self.negotiators_by_row:
             negotiator.update_aspiration(self.others_concession(negotiator))
         self.propose()
-        self.agents.do("evaluate", self.text)
+        self.text_utilities = search.utilities(self.table, self.text)
+        self.text_crossings = self.red[self.rows, self.text]  # (points, parties)
+        self.agents.do("evaluate")
         for negotiator in self.signatories:
             negotiator.respond(self.text)
         self.check_end()
@@ -150,7 +178,7 @@ class NegotiationModel(mesa.Model):
         others = [n for n in self.signatories if n is not negotiator]
         if not others or self.steps <= 2:
             return 0.0
-        return float(np.mean([n.previous_utility - n.utility for n in others]))
+        return sum(n.previous_utility - n.utility for n in others) / len(others)
 
     def propose(self) -> None:
         """Mediated: the mediator revises the standing text. Alternating: the next party in
@@ -182,7 +210,12 @@ class NegotiationModel(mesa.Model):
                    if n.spec.escalation and n.threat_rounds >= n.spec.escalation.rounds]
         walkers = [n for n in self.signatories if n.hopeless_rounds >= protocol.walkout_rounds]
         if all(n.accepted for n in self.signatories):
-            self.end("agreement", self.signatories[-1], self.agreement_reason())
+            holdout = max(self.signatories, key=lambda n: n.last_rejected)
+            changed = f" after {self.point_title(self.changed[0])} was revised" \
+                if self.changed else ""
+            self.end("agreement", holdout, (
+                f"All signatories accepted the text in round {self.steps}; "
+                f"{holdout.spec.name} came round last{changed}."))
         elif threats:
             party = threats[0]
             point = next(p for p in party.crossed if p in party.spec.escalation.points)
@@ -191,7 +224,7 @@ class NegotiationModel(mesa.Model):
                 f"{self.point_title(point)}, across its red line, for {party.threat_rounds} rounds."))
         elif walkers:
             party = walkers[0]
-            top = self.point_ids[int(np.argmax(self.salience[party.row]))]
+            top = self.point_ids[int(np.argmax(self.salience[:, party.row]))]
             self.end("walkout", party, (
                 f"{party.spec.name} walked out: even its best possible text "
                 f"({self.best_attainable[party.row]:.2f}) stayed below what no deal is worth to "
@@ -205,12 +238,6 @@ class NegotiationModel(mesa.Model):
                 f"The deadline of {self.deadline} rounds passed with "
                 f"{' and '.join(n.spec.name for n in holdouts)} still rejecting; "
                 f"{party.spec.name} objected most to {self.point_title(point)} ({party.why})."))
-
-    def agreement_reason(self) -> str:
-        holdout = max(self.signatories, key=lambda n: n.last_rejected)
-        changed = f" after {self.point_title(self.changed[0])} was revised" if self.changed else ""
-        return (f"All signatories accepted the text in round {self.steps}; "
-                f"{holdout.spec.name} came round last{changed}.")
 
     def end(self, status: str, party: Negotiator, reason: str) -> None:
         self.status, self.ended_by, self.reason = status, party.party, reason

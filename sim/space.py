@@ -7,6 +7,7 @@ of salience-weighted values and a package's utility is a sum of one entry per ro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,6 +56,12 @@ class OutcomeSpace:
         """Number of packages, links ignored (a Python int: it can exceed 2**63)."""
         return int(np.prod([int(n) for n in self.n_options], dtype=object))
 
+    @cached_property
+    def linked_pairs(self) -> list[tuple[int, int]]:
+        """(condition point, constrained point) of every link between two points."""
+        return sorted({(int(a), int(b)) for a, b in zip(self.link_if, self.link_then,
+                                                          strict=True) if a != b})
+
     def broken_links(self, package: np.ndarray) -> np.ndarray:
         """Indices of the links that the package breaks."""
         triggered = package[self.link_if] == self.link_if_option
@@ -76,18 +83,33 @@ class OutcomeSpace:
                 ok[b] &= allowed  # while the condition holds, b stays within allowed
         return ok
 
+    @cached_property
+    def pair_grids(self) -> dict[tuple[int, int], list]:
+        """For each linked pair (a, b): per link, its condition and requirement as grids over
+        (options of a, options of b), or None where the link looks at neither a nor b."""
+        option = np.arange(self.exists.shape[1])
+        grids = {}
+        for a, b in self.linked_pairs:
+            per_link = []
+            for i, x, j, allowed in zip(self.link_if, self.link_if_option, self.link_then,
+                                        self.link_allowed, strict=True):
+                condition = (option[:, None] == x) if i == a else (
+                    (option[None, :] == x) if i == b else None)
+                requirement = allowed[:, None] if j == a else (
+                    allowed[None, :] if j == b else None)
+                per_link.append((condition, requirement))
+            grids[(a, b)] = per_link
+        return grids
+
     def pair_is_valid(self, package: np.ndarray, a: int, b: int) -> np.ndarray:
         """(options of a, options of b) mask: is the package valid after setting a and b?"""
-        width = self.exists.shape[1]
         ok = self.exists[a][:, None] & self.exists[b][None, :]
-        option = np.arange(width)
-        for i, x, j, allowed in zip(self.link_if, self.link_if_option, self.link_then,
-                                    self.link_allowed, strict=True):
-            if_on = (option[:, None] == x) if i == a else (
-                (option[None, :] == x) if i == b else np.full((1, 1), package[i] == x))
-            then_ok = allowed[option][:, None] if j == a else (
-                allowed[option][None, :] if j == b else np.full((1, 1), allowed[package[j]]))
-            ok &= ~if_on | then_ok
+        for (condition, requirement), i, x, j, allowed in zip(
+                self.pair_grids[(a, b)], self.link_if, self.link_if_option, self.link_then,
+                self.link_allowed, strict=True):
+            holds = package[i] == x if condition is None else condition
+            met = allowed[package[j]] if requirement is None else requirement
+            ok = ok & (~holds | met)
         return ok
 
     def repair(self, package: np.ndarray, preference: np.ndarray) -> np.ndarray | None:
@@ -135,11 +157,6 @@ def red_line_mask(party: Party, scenario: Scenario, width: int) -> np.ndarray:
 
 
 def weighted(values: np.ndarray, salience: np.ndarray, red: np.ndarray | None = None):
-    """Salience-weighted values; with a red-line mask, crossed options get RED_LINE_VALUE."""
-    table = values * salience[..., :, None]
+    """(points, options, parties) weighted values; with a red-line mask, crossed options get RED_LINE_VALUE."""
+    table = values * salience[..., None, :]
     return table if red is None else np.where(red, RED_LINE_VALUE, table)
-
-
-def utilities(table: np.ndarray, package: np.ndarray) -> np.ndarray:
-    """Utility of one package for every party of a (parties, points, options) table."""
-    return table[:, np.arange(table.shape[1]), package].sum(axis=1)

@@ -1,0 +1,75 @@
+"""The `negsim` command: a thin shell over the `sim` API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ScenarioError
+from .loading import load_scenario
+
+
+class BadInput(click.ClickException):
+    """A scenario problem the user can fix: one line, exit status 2."""
+
+    exit_code = 2
+
+
+def _load(path: str, overrides=()):
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as err:
+        raise BadInput(str(err)) from None
+
+
+@click.group()
+@click.version_option(package_name="negsim")
+def main():
+    """Simulate multi-party negotiations from YAML scenario files."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+def validate(files):
+    """Check scenario files; print one line per problem (exit status 2 if any)."""
+    failed = False
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as err:
+            click.echo(str(err), err=True)
+            failed = True
+        else:
+            click.echo(f"{path}: ok ({len(scenario.points)} points, "
+                       f"{len(scenario.parties)} parties)")
+    sys.exit(2 if failed else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="results",
+              show_default=True, help="Results root; the run goes to OUT/<scenario>/<run-id>.")
+@click.option("--json", "as_json", is_flag=True, help="Print outcome.json instead of a summary.")
+@click.option("--protocol", type=click.Choice(["mediated", "alternating"]),
+              help="Override the scenario's protocol.")
+@click.option("--set", "settings", multiple=True, metavar="PATH=VALUE",
+              help="Override a scenario value, e.g. parties.ukraine.reservation=0.5.")
+def run(file, seed, out, as_json, protocol, settings):
+    """Run one negotiation and write outcome, round table, manifest and report."""
+    from .output import run_folder, write_run
+    from .runner import run as run_negotiation
+    from .summary import summary
+
+    overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
+    scenario = _load(file, overrides)
+    result = run_negotiation(scenario, seed=seed)
+    folder = write_run(result, run_folder(result, Path(out)), ["negsim", *sys.argv[1:]])
+    if as_json:
+        click.echo(json.dumps(result.outcome.as_dict(), indent=2))
+    else:
+        click.echo(summary(result.outcome, scenario))
+        click.echo(f"\n  written to {folder}/ (open report.html in a browser)")
