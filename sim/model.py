@@ -121,12 +121,9 @@ class NegotiationModel(mesa.Model):
             text[self.point_ids.index(point_id)] = point.option_index(option_id)
         if self.space.is_valid(text):
             return text
-        preference = np.where(self.space.exists, 0.0, -np.inf)
-        preference[self.locked] = -np.inf
-        preference[self.locked, text[self.locked]] = 1.0
-        repaired = self.space.repair(text, preference)
+        repaired = self.space.repair(text, np.zeros(self.space.exists.shape), self.locked)
         if repaired is None:
-            raise ValueError("the fixed points break a link that no other option can mend")
+            raise ValueError("no text satisfies every link with the fixed points as they are")
         return repaired
 
     def opening_text(self) -> np.ndarray:

@@ -94,4 +94,4 @@ def own_best_text(space: OutcomeSpace, values: np.ndarray, start: np.ndarray,
                   locked: np.ndarray) -> np.ndarray | None:
     """Best option on every free point for one (points, options) table, links repaired."""
     own = np.where(space.exists, values, -np.inf).argmax(axis=1)
-    return space.repair(np.where(locked, start, own), values)
+    return space.repair(np.where(locked, start, own), values, locked)

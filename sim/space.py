@@ -11,6 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
+from . import links
 from .scenario import Party, Scenario
 
 RED_LINE_VALUE = -1.0  # a crossed red line costs more than any text can give
@@ -112,25 +113,25 @@ class OutcomeSpace:
             ok = ok & (~holds | met)
         return ok
 
-    def repair(self, package: np.ndarray, preference: np.ndarray) -> np.ndarray | None:
-        """Fix broken links by moving constrained points to their most preferred allowed
-        option (then, failing that, the condition point off its option); None if stuck."""
-        package = package.copy()
-        for _ in range(2 * len(self.link_then) + 1):
-            broken = self.broken_links(package)
-            if len(broken) == 0:
-                return package
-            link = broken[0]
-            b, allowed = self.link_then[link], self.link_allowed[link]
-            choice = np.where(allowed & self.exists[b], preference[b], -np.inf)
-            if np.isfinite(choice.max()):
-                package[b] = int(np.argmax(choice))
-            else:
-                a = self.link_if[link]
-                other = np.where(self.exists[a], preference[a], -np.inf)
-                other[self.link_if_option[link]] = -np.inf
-                package[a] = int(np.argmax(other))
-        return package if self.is_valid(package) else None
+    @cached_property
+    def rules(self) -> list[links.LinkRule]:
+        return [(int(a), int(x), int(b), frozenset(np.flatnonzero(allowed).tolist()))
+                for a, x, b, allowed in zip(self.link_if, self.link_if_option, self.link_then,
+                                            self.link_allowed, strict=True)]
+
+    def repair(self, package: np.ndarray, preference: np.ndarray,
+               locked: np.ndarray | None = None) -> np.ndarray | None:
+        """The valid package nearest to `package`: points outside links keep their option;
+        linked points try theirs first, then the others by `preference` (points, options).
+        Locked points never move. None if no valid package exists."""
+        choices = []
+        for point, current in enumerate(package.tolist()):
+            ranked = [int(k) for k in np.argsort(-preference[point], kind="stable")
+                      if self.exists[point, k] and k != current]
+            fixed = locked is not None and locked[point]
+            choices.append([current] if fixed else [current, *ranked])
+        found = links.nearest_valid(package.tolist(), choices, self.rules)
+        return None if found is None else np.array(found)
 
     def all_packages(self) -> np.ndarray:
         """Every valid package, for brute force on small spaces only."""
