@@ -50,11 +50,15 @@ class Negotiator(mesa.Agent):
             if link.while_rejecting and not (self.model.steps > 1 and not target.accepted):
                 continue
             sign = -1.0 if link.kind == "pressure" else 1.0
+            # influence_received: the change actually made, negative for pressure
             if link.channel == "reservation":
-                target.reservation = min(1.0, max(0.0, target.reservation + sign * link.strength))
+                before = target.reservation
+                target.reservation = min(1.0, max(0.0, before + sign * link.strength))
+                target.influence_received += target.reservation - before
             else:
-                target.time_boost = max(0.0, target.time_boost - sign * link.strength)
-            target.influence_received += sign * link.strength
+                before = target.time_boost
+                target.time_boost = max(0.0, before - sign * link.strength)
+                target.influence_received += before - target.time_boost
             self.influence_cost += link.cost
             self.reservation = max(0.0, self.reservation - link.cost)
 
@@ -75,16 +79,24 @@ class Negotiator(mesa.Agent):
 
     # -- 2. proposal (alternating offers) -----------------------------------------------
     def propose(self, standing: np.ndarray) -> np.ndarray:
-        """The text best for the others (as believed) that still meets this party's aspiration."""
+        """The text best for the others (as believed) that still meets this party's own
+        aspiration and, where it has one, its ratifying body's threshold."""
         model = self.model
         table = model.beliefs[self.row]
         nash = search.nash_score(*model.veto_players(exclude=self))
+        columns, floors = [self.row], [self.aspiration]
+        if self in model.ratifiers:
+            columns.append(len(model.negotiators_by_row) + model.ratifiers.index(self))
+            floors.append(model.ratification_threshold(self))
 
         def score(u: np.ndarray) -> np.ndarray:
-            shortfall = np.minimum(0.0, u[..., self.row] - self.aspiration)
+            shortfall = np.minimum(0.0, u[..., columns] - floors).sum(axis=-1)
             return nash(u) + shortfall / search.FLOOR
 
-        return search.hill_climb(model.space, table, score, standing, model.locked)
+        own = search.own_best_text(model.space, table[..., self.row], standing, model.locked)
+        starts = [standing] if own is None else [standing, own]
+        climbed = [search.hill_climb(model.space, table, score, s, model.locked) for s in starts]
+        return max(climbed, key=lambda text: float(score(search.utilities(table, text))))
 
     # -- 3. response ----------------------------------------------------------------------
     def evaluate(self) -> None:
@@ -100,7 +112,7 @@ class Negotiator(mesa.Agent):
         """Accept iff no red line is crossed, U >= aspiration, U >= reservation, and the
         domestic ratification test passes; otherwise name the points to change."""
         if self.crossed:
-            self.why = f"red line on {', '.join(self.crossed)}"
+            self.why = f"red line on {', '.join(map(self.model.point_title, self.crossed))}"
         elif self.utility < self.reservation:
             self.why = "below its reservation value"
         elif self.utility < self.aspiration:

@@ -207,12 +207,7 @@ class NegotiationModel(mesa.Model):
                    if n.spec.escalation and n.threat_rounds >= n.spec.escalation.rounds]
         walkers = [n for n in self.signatories if n.hopeless_rounds >= protocol.walkout_rounds]
         if all(n.accepted for n in self.signatories):
-            holdout = max(self.signatories, key=lambda n: n.last_rejected)
-            changed = f" after {self.point_title(self.changed[0])} was revised" \
-                if self.changed else ""
-            self.end("agreement", holdout, (
-                f"All signatories accepted the text in round {self.steps}; "
-                f"{holdout.spec.name} came round last{changed}."))
+            self.end("agreement", *self.agreement_reason())
         elif threats:
             party = threats[0]
             point = next(p for p in party.crossed if p in party.spec.escalation.points)
@@ -222,10 +217,12 @@ class NegotiationModel(mesa.Model):
         elif walkers:
             party = walkers[0]
             top = self.point_ids[int(np.argmax(self.salience[:, party.row]))]
+            best = self.best_attainable[party.row]
+            cause = (f"even its best possible text ({best:.2f}) stayed below what no deal is "
+                     f"worth to it ({party.reservation:.2f})" if best >= 0 else
+                     "every text the fixed points allow crosses one of its red lines")
             self.end("walkout", party, (
-                f"{party.spec.name} walked out: even its best possible text "
-                f"({self.best_attainable[party.row]:.2f}) stayed below what no deal is worth to "
-                f"it ({party.reservation:.2f}) for {party.hopeless_rounds} rounds; "
+                f"{party.spec.name} walked out: {cause} for {party.hopeless_rounds} rounds; "
                 f"{self.point_title(top)} weighs most for it."))
         elif self.steps >= self.deadline:
             holdouts = [n for n in self.signatories if not n.accepted]
@@ -235,6 +232,18 @@ class NegotiationModel(mesa.Model):
                 f"The deadline of {self.deadline} rounds passed with "
                 f"{' and '.join(n.spec.name for n in holdouts)} still rejecting; "
                 f"{party.spec.name} objected most to {self.point_title(point)} ({party.why})."))
+
+    def agreement_reason(self) -> tuple[Negotiator, str]:
+        """Who came round last (the latest to have rejected) and after which change."""
+        latest = max(n.last_rejected for n in self.signatories)
+        last = [n for n in self.signatories if n.last_rejected == latest]
+        if latest == 0:
+            return last[0], f"All signatories accepted the first text in round {self.steps}."
+        who = " and ".join(n.spec.name for n in last)
+        together = " together" if len(last) > 1 else ""
+        changed = f" after {self.point_title(self.changed[0])} was revised" if self.changed else ""
+        return last[0], (f"All signatories accepted the text in round {self.steps}; "
+                         f"{who} came round last{together}{changed}.")
 
     def end(self, status: str, party: Negotiator, reason: str) -> None:
         self.status, self.ended_by, self.reason = status, party.party, reason

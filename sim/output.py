@@ -49,6 +49,7 @@ def write_run(result: RunResult, folder: Path, command_line: list[str] | None = 
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
     try:
         (staging / "outcome.json").write_text(
             json.dumps(result.outcome.as_dict(), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,203 @@
+"""The round-by-round story: every round accounted for, names not ids, the reason last."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.narrative import narrative, split_ids
+
+TINY = Path(__file__).parent / "scenarios" / "tiny.yaml"
+
+# Every id differs from its name, title or label, so a leaked id is easy to spot.
+LABELLED = """
+name: labelled
+title: Ceasefire <talks> & "aid"
+deadline: 12
+seed: 5
+points:
+  border:
+    title: Line of control
+    options:
+      west: {label: Western boundary, position: 0.0}
+      middle: {label: Middle boundary, position: 0.5}
+      east: {label: Eastern boundary, position: 1.0}
+  troops:
+    title: Foreign forces
+    options:
+      none: {label: No foreign soldiers, position: 0.0}
+      monitors: {label: Unarmed observers, position: 0.5}
+      force: {label: Armed contingent, position: 1.0}
+  money:
+    title: Reconstruction
+    options:
+      none: {label: Zero funding, position: 0.0}
+      some: {label: Modest grant, position: 0.5}
+      lots: {label: Large trust fund, position: 1.0}
+parties:
+  north:
+    name: Northland
+    role: signatory
+    position: 0.0
+    salience: {border: 3, troops: 2, money: 1}
+    red_lines: {border: [east]}
+    reservation: 0.45
+    tactic: {name: time_dependent, beta: 0.5}
+  south:
+    name: Southland
+    role: signatory
+    position: 1.0
+    salience: {border: 2, troops: 3, money: 1}
+    red_lines: {troops: [none]}
+    reservation: 0.45
+    tactic: {name: time_dependent, beta: 0.5}
+  broker:
+    name: Broker State
+    role: mediator
+    position: 0.5
+    influence:
+      south: {kind: pressure, strength: 0.02}
+protocol:
+  start: {border: west, troops: none, money: none}
+"""
+IDS = (
+    "north",
+    "south",
+    "broker",
+    "border",
+    "troops",
+    "money",
+    "west",
+    "middle",
+    "east",
+    "monitors",
+    "force",
+    "lots",
+)
+RUNS = {
+    "tiny": ([], 1),
+    "labelled": ([], 1),
+    "labelled-alternating": (["protocol.name=alternating"], 2),
+    "labelled-fixed-red-line": (["protocol.fixed.troops=none"], 1),
+}
+
+
+@pytest.fixture(scope="module")
+def labelled_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scenarios") / "labelled.yaml"
+    path.write_text(LABELLED, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
+def result(request, labelled_file):
+    overrides, seed = RUNS[request.param]
+    path = TINY if request.param == "tiny" else labelled_file
+    return sim.run(sim.load_scenario(path, overrides), seed=seed)
+
+
+def span(line: str) -> range:
+    """The rounds a line speaks for ('Round 3:' or 'Rounds 5-11:'); empty for the closing."""
+    match = re.match(r"Rounds? (\d+)(?:-(\d+))?:", line)
+    if not match:
+        return range(0)
+    return range(int(match[1]), int(match[2] or match[1]) + 1)
+
+
+def covered_rounds(lines: list[str]) -> list[int]:
+    return [number for line in lines for number in span(line)]
+
+
+def test_last_sentence_carries_the_outcome_reason(result):
+    last = narrative(result)[-1]
+    assert last.endswith(result.outcome.reason)
+    assert f"round {result.outcome.round}" in last
+
+
+def test_every_round_is_told_once_and_in_order(result):
+    assert covered_rounds(narrative(result)) == list(range(1, result.outcome.round + 1))
+
+
+def test_every_round_in_which_the_text_changed_has_its_own_line(result):
+    lines = narrative(result)
+    table = result.rounds.drop_duplicates("round")
+    changed = [int(r) for r, c in zip(table["round"], table["changed"], strict=True) if c]
+    for number in [1, *changed]:
+        assert any(line.startswith(f"Round {number}: ") for line in lines), number
+    for number in [n for n in changed if n != 1]:  # round 1 tables a whole text
+        line = next(line for line in lines if line.startswith(f"Round {number}: "))
+        assert " revised " in line
+
+
+def test_quiet_stretches_are_folded():
+    result = sim.run(sim.load_scenario(TINY), seed=1)
+    lines = narrative(result)
+    table = result.rounds.drop_duplicates("round")
+    quiet = [line for line in lines if "no change" in line]
+    assert quiet, "tiny keeps the same text for several rounds"
+    assert len(lines) < result.outcome.round
+    for line in quiet:
+        assert not table[table["round"].isin(span(line))]["changed"].any(), line
+
+
+def test_narrative_uses_names_titles_and_labels_not_ids(labelled_file):
+    for overrides in ([], ["protocol.name=alternating"], ["protocol.fixed.troops=none"]):
+        result = sim.run(sim.load_scenario(labelled_file, overrides), seed=1)
+        story = " ".join(narrative(result))
+        leaked = [word for word in IDS if re.search(rf"\b{word}\b", story)]
+        assert not leaked, (overrides, leaked)
+        assert "Northland" in story and "Southland" in story
+
+
+def test_rejection_names_the_red_line_by_its_title(labelled_file):
+    result = sim.run(sim.load_scenario(labelled_file), seed=1)
+    first = narrative(result)[0]
+    assert first.startswith("Round 1: Broker State tabled the first text")
+    assert "No foreign soldiers" in first
+    assert "Southland rejected: red line on Foreign forces" in first
+
+
+def test_pressure_is_told_with_its_size(labelled_file):
+    result = sim.run(sim.load_scenario(labelled_file), seed=1)
+    south = result.rounds[result.rounds["party"] == "south"].set_index("round")["influence"]
+    for line in narrative(result)[:-1]:
+        applied = south.loc[list(span(line))].sum()
+        said = re.search(
+            r"Pressure from Broker State moved Southland's reservation value by "
+            r"([-+]\d\.\d\d)",
+            line,
+        )
+        if abs(applied) > 1e-9:
+            assert said and float(said[1]) == pytest.approx(applied, abs=0.005), line
+        else:
+            assert not said, line
+
+
+def test_answers_are_given_per_signatory(labelled_file):
+    result = sim.run(sim.load_scenario(labelled_file), seed=1)
+    for line in narrative(result)[:-1]:
+        if "no change" in line:
+            continue
+        number = span(line)[0]
+        rows = result.rounds[result.rounds["round"] == number].set_index("party")
+        for party, name in (("north", "Northland"), ("south", "Southland")):
+            if rows.at[party, "accepted"]:
+                assert re.search(rf"{name}( and \w+)? accepted", line)
+            else:
+                why = re.search(rf"{name} rejected: ([^.]*)\.", line)[1]
+                crossed = split_ids(rows.at[party, "red_lines_crossed"])
+                assert why.startswith("red line on") == bool(crossed), line
+
+
+def test_pressure_on_the_concession_clock_is_told_as_hurrying(labelled_file):
+    overrides = ["parties.broker.influence.south.channel=concession"]
+    result = sim.run(sim.load_scenario(labelled_file, overrides), seed=1)
+    story = " ".join(narrative(result))
+    assert (
+        "Pressure from Broker State hurried Southland's concessions by 0.02 of the deadline"
+        in story
+    )
+    assert "reservation value" not in story
