@@ -64,18 +64,26 @@ class Negotiator(mesa.Agent):
 
     def drift_reservation(self) -> None:
         """BATNA drift: the cost of no deal changes with the war (trend plus a seeded shock)."""
-        shock = self.spec.reservation_noise * self.model.rng.standard_normal() \
-            if self.spec.reservation_noise else 0.0
-        self.reservation = min(1.0, max(0.0, self.reservation + self.spec.reservation_trend + shock))
+        shock = (
+            self.spec.reservation_noise * self.model.rng.standard_normal()
+            if self.spec.reservation_noise
+            else 0.0
+        )
+        self.reservation = min(
+            1.0, max(0.0, self.reservation + self.spec.reservation_trend + shock)
+        )
 
     def update_aspiration(self, others_concession: float) -> None:
         deadline = self.spec.deadline or self.model.deadline
-        self.aspiration = aspiration(self.spec.tactic, Situation(
-            time=self.model.steps / deadline + self.time_boost,
-            reservation=self.reservation,
-            previous_aspiration=self.aspiration,
-            others_concession=others_concession,
-        ))
+        self.aspiration = aspiration(
+            self.spec.tactic,
+            Situation(
+                time=self.model.steps / deadline + self.time_boost,
+                reservation=self.reservation,
+                previous_aspiration=self.aspiration,
+                others_concession=others_concession,
+            ),
+        )
 
     # -- 2. proposal (alternating offers) -----------------------------------------------
     def propose(self, standing: np.ndarray) -> np.ndarray:
@@ -105,8 +113,9 @@ class Negotiator(mesa.Agent):
         self.previous_utility = self.utility
         self.utility = float(model.text_utilities[self.row])
         crossed = model.text_crossings[:, self.row]
-        self.crossed = tuple(model.point_ids[i] for i in np.flatnonzero(crossed)) \
-            if crossed.any() else ()
+        self.crossed = (
+            tuple(model.point_ids[i] for i in np.flatnonzero(crossed)) if crossed.any() else ()
+        )
 
     def respond(self, text: np.ndarray) -> None:
         """Accept iff no red line is crossed, U >= aspiration, U >= reservation, and the
@@ -177,17 +186,27 @@ class Mediator(Negotiator):
         ratifying bodies) + bias * log of the mediator's own utility."""
         columns, reservations, weights = self.model.veto_players()
         bias = self.model.spec.protocol.bias
-        return search.log_score([*columns, self.row], np.append(reservations, 0.0),
-                                np.append((1 - bias) * weights / weights.sum(), bias))
+        return search.log_score(
+            [*columns, self.row],
+            np.append(reservations, 0.0),
+            np.append((1 - bias) * weights / weights.sum(), bias),
+        )
 
     def revise_text(self, text: np.ndarray) -> np.ndarray:
         """Change at most `max_changes` points of the text, each change raising the objective."""
         model = self.model
-        return search.hill_climb(model.space, model.beliefs[self.row], self.objective(), text,
-                                 model.locked, model.spec.protocol.max_changes)
+        return search.hill_climb(
+            model.space,
+            model.beliefs[self.row],
+            self.objective(),
+            text,
+            model.locked,
+            model.spec.protocol.max_changes,
+        )
 
     def draft_text(self, start: np.ndarray) -> np.ndarray:
         """A whole first draft: the best text found from the start and every party's ideal."""
         model = self.model
-        return search.best_text(model.space, model.beliefs[self.row], self.objective(), [start],
-                                model.locked)
+        return search.best_text(
+            model.space, model.beliefs[self.row], self.objective(), [start], model.locked
+        )

@@ -43,21 +43,36 @@ def validate(files):
             click.echo(str(err), err=True)
             failed = True
         else:
-            click.echo(f"{path}: ok ({len(scenario.points)} points, "
-                       f"{len(scenario.parties)} parties)")
+            click.echo(
+                f"{path}: ok ({len(scenario.points)} points, {len(scenario.parties)} parties)"
+            )
     sys.exit(2 if failed else 0)
 
 
 @main.command()
 @click.argument("file", type=click.Path())
 @click.option("--seed", type=int, help="Random seed (default: the scenario's).")
-@click.option("--out", "out", type=click.Path(file_okay=False), default="results",
-              show_default=True, help="Results root; the run goes to OUT/<scenario>/<run-id>.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default="results",
+    show_default=True,
+    help="Results root; the run goes to OUT/<scenario>/<run-id>.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print outcome.json instead of a summary.")
-@click.option("--protocol", type=click.Choice(["mediated", "alternating"]),
-              help="Override the scenario's protocol.")
-@click.option("--set", "settings", multiple=True, metavar="PATH=VALUE",
-              help="Override a scenario value, e.g. parties.ukraine.reservation=0.5.")
+@click.option(
+    "--protocol",
+    type=click.Choice(["mediated", "alternating"]),
+    help="Override the scenario's protocol.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario value, e.g. parties.ukraine.reservation=0.5.",
+)
 def run(file, seed, out, as_json, protocol, settings):
     """Run one negotiation and write outcome, round table, manifest and report."""
     from .output import run_folder, write_run

@@ -16,8 +16,9 @@ def breaks(rule: LinkRule, text: Sequence[int]) -> bool:
     return text[a] == x and text[b] not in allowed
 
 
-def nearest_valid(text: Sequence[int], choices: Sequence[Sequence[int]],
-                  rules: Sequence[LinkRule]) -> list[int] | None:
+def nearest_valid(
+    text: Sequence[int], choices: Sequence[Sequence[int]], rules: Sequence[LinkRule]
+) -> list[int] | None:
     """A text that breaks no rule, keeping `text` where possible: backtracking over the
     linked points only, each trying its options in the order `choices` gives (the current
     option should come first). None if no valid text exists."""
@@ -27,8 +28,11 @@ def nearest_valid(text: Sequence[int], choices: Sequence[Sequence[int]],
 
     def consistent(depth: int) -> bool:
         # check only the rules whose points are both decided (unlinked points are fixed)
-        return not any(breaks(rule, text) for rule in rules
-                       if position[rule[0]] <= depth and position[rule[2]] <= depth)
+        return not any(
+            breaks(rule, text)
+            for rule in rules
+            if position[rule[0]] <= depth and position[rule[2]] <= depth
+        )
 
     def assign(depth: int) -> bool:
         if depth == len(linked):

@@ -50,10 +50,13 @@ class NegotiationModel(mesa.Model):
         self.locked = np.zeros(len(self.point_ids), dtype=bool)
         self.locked[[self.point_ids.index(p) for p, _ in protocol.fixed]] = True
         self.best_attainable = self.own_best_utilities()
-        self.best_option_values = np.where(self.red | ~self.space.exists[..., None], -np.inf,
-                                           self.table).max(axis=1)  # (points, parties)
-        self.proposers = [self.negotiators_by_row[i] for i in
-                          self.rng.permutation([n.row for n in self.proposing_parties()])]
+        self.best_option_values = np.where(
+            self.red | ~self.space.exists[..., None], -np.inf, self.table
+        ).max(axis=1)  # (points, parties)
+        self.proposers = [
+            self.negotiators_by_row[i]
+            for i in self.rng.permutation([n.row for n in self.proposing_parties()])
+        ]
 
         self.status = "running"
         self.reason = ""
@@ -62,14 +65,24 @@ class NegotiationModel(mesa.Model):
         self.text = self.opening_text()
         self.changed: tuple[str, ...] = ()  # points the latest revision changed
         self.datacollector = mesa.DataCollector(
-            model_reporters={"proposer": "proposer", "text": "text_code",
-                             "changed": "changed_code", "status": "status"},
-            agent_reporters={"party": "party", "role": "role", "utility": "utility",
-                             "aspiration": "aspiration", "reservation": "reservation",
-                             "accepted": "accepted", "why": "why",
-                             "objections": "objections_code",
-                             "red_lines_crossed": "crossed_code",
-                             "influence": "influence_received"},
+            model_reporters={
+                "proposer": "proposer",
+                "text": "text_code",
+                "changed": "changed_code",
+                "status": "status",
+            },
+            agent_reporters={
+                "party": "party",
+                "role": "role",
+                "utility": "utility",
+                "aspiration": "aspiration",
+                "reservation": "reservation",
+                "accepted": "accepted",
+                "why": "why",
+                "objections": "objections_code",
+                "red_lines_crossed": "crossed_code",
+                "influence": "influence_received",
+            },
         )
 
     # -- set-up --------------------------------------------------------------------------
@@ -96,8 +109,9 @@ class NegotiationModel(mesa.Model):
             values[np.arange(n), :, :, np.arange(n)] = self.values.transpose(2, 0, 1)
         values = np.clip(values, 0, 1)
         owners = [n.row for n in self.ratifiers]
-        bodies = weighted(values[..., owners], self.domestic_weights[:, owners],
-                          self.red[..., owners])
+        bodies = weighted(
+            values[..., owners], self.domestic_weights[:, owners], self.red[..., owners]
+        )
         return np.concatenate([weighted(values, self.salience, self.red), bodies], axis=-1)
 
     def own_best_utilities(self) -> np.ndarray:
@@ -108,8 +122,9 @@ class NegotiationModel(mesa.Model):
         for row in range(table.shape[2]):
             own = table[..., row : row + 1]
             text = search.own_best_text(self.space, own[..., 0], start, self.locked)
-            text = search.hill_climb(self.space, own, lambda u: u[..., 0],
-                                     start if text is None else text, self.locked)
+            text = search.hill_climb(
+                self.space, own, lambda u: u[..., 0], start if text is None else text, self.locked
+            )
             best.append(float(search.utilities(own, text)[0]))
         return np.array(best)
 
@@ -130,8 +145,9 @@ class NegotiationModel(mesa.Model):
         """The protocol's start text (without one: the mediator's first draft)."""
         start = np.zeros(len(self.point_ids), dtype=int)
         for point_id, option_id in self.spec.protocol.start:
-            start[self.point_ids.index(point_id)] = \
-                self.spec.points[self.point_ids.index(point_id)].option_index(option_id)
+            start[self.point_ids.index(point_id)] = self.spec.points[
+                self.point_ids.index(point_id)
+            ].option_index(option_id)
         start = self.fixed_text(start)
         if self.mediator is not None and not self.spec.protocol.start:
             return self.mediator.draft_text(start)
@@ -146,8 +162,11 @@ class NegotiationModel(mesa.Model):
         text: each signatory (lambda_j = 1 + growth * rejections_j) and its ratifying body."""
         growth = self.spec.protocol.lambda_growth
         players = [(n.row, n.reservation, n) for n in self.signatories if n is not exclude]
-        players += [(len(self.negotiators_by_row) + i, self.ratification_threshold(n), n)
-                    for i, n in enumerate(self.ratifiers) if n is not exclude]
+        players += [
+            (len(self.negotiators_by_row) + i, self.ratification_threshold(n), n)
+            for i, n in enumerate(self.ratifiers)
+            if n is not exclude
+        ]
         columns = [column for column, _, _ in players]
         reservations = np.array([r for _, r, _ in players])
         weights = np.array([1.0 + growth * n.rejections for _, _, n in players])
@@ -203,35 +222,57 @@ class NegotiationModel(mesa.Model):
             negotiator.check_hope()
             negotiator.check_threat()
         protocol = self.spec.protocol
-        threats = [n for n in self.negotiators_by_row
-                   if n.spec.escalation and n.threat_rounds >= n.spec.escalation.rounds]
+        threats = [
+            n
+            for n in self.negotiators_by_row
+            if n.spec.escalation and n.threat_rounds >= n.spec.escalation.rounds
+        ]
         walkers = [n for n in self.signatories if n.hopeless_rounds >= protocol.walkout_rounds]
         if all(n.accepted for n in self.signatories):
             self.end("agreement", *self.agreement_reason())
         elif threats:
             party = threats[0]
             point = next(p for p in party.crossed if p in party.spec.escalation.points)
-            self.end("escalation", party, (
-                f"{party.spec.name} escalated: the text kept '{self.option_label(point)}' on "
-                f"{self.point_title(point)}, across its red line, for {party.threat_rounds} rounds."))
+            self.end(
+                "escalation",
+                party,
+                (
+                    f"{party.spec.name} escalated: the text kept '{self.option_label(point)}' "
+                    f"on {self.point_title(point)}, across its red line, "
+                    f"for {party.threat_rounds} rounds."
+                ),
+            )
         elif walkers:
             party = walkers[0]
             top = self.point_ids[int(np.argmax(self.salience[:, party.row]))]
             best = self.best_attainable[party.row]
-            cause = (f"even its best possible text ({best:.2f}) stayed below what no deal is "
-                     f"worth to it ({party.reservation:.2f})" if best >= 0 else
-                     "every text the fixed points allow crosses one of its red lines")
-            self.end("walkout", party, (
-                f"{party.spec.name} walked out: {cause} for {party.hopeless_rounds} rounds; "
-                f"{self.point_title(top)} weighs most for it."))
+            cause = (
+                f"even its best possible text ({best:.2f}) stayed below what no deal is "
+                f"worth to it ({party.reservation:.2f})"
+                if best >= 0
+                else "every text the fixed points allow crosses one of its red lines"
+            )
+            self.end(
+                "walkout",
+                party,
+                (
+                    f"{party.spec.name} walked out: {cause} for {party.hopeless_rounds} rounds; "
+                    f"{self.point_title(top)} weighs most for it."
+                ),
+            )
         elif self.steps >= self.deadline:
             holdouts = [n for n in self.signatories if not n.accepted]
             party = holdouts[0]
             point = party.objections[0] if party.objections else self.point_ids[0]
-            self.end("no_deal", party, (
-                f"The deadline of {self.deadline} rounds passed with "
-                f"{' and '.join(n.spec.name for n in holdouts)} still rejecting; "
-                f"{party.spec.name} objected most to {self.point_title(point)} ({party.why})."))
+            self.end(
+                "no_deal",
+                party,
+                (
+                    f"The deadline of {self.deadline} rounds passed with "
+                    f"{' and '.join(n.spec.name for n in holdouts)} still rejecting; "
+                    f"{party.spec.name} objected most to {self.point_title(point)} ({party.why})."
+                ),
+            )
 
     def agreement_reason(self) -> tuple[Negotiator, str]:
         """Who came round last (the latest to have rejected) and after which change."""
@@ -242,8 +283,10 @@ class NegotiationModel(mesa.Model):
         who = " and ".join(n.spec.name for n in last)
         together = " together" if len(last) > 1 else ""
         changed = f" after {self.point_title(self.changed[0])} was revised" if self.changed else ""
-        return last[0], (f"All signatories accepted the text in round {self.steps}; "
-                         f"{who} came round last{together}{changed}.")
+        return last[0], (
+            f"All signatories accepted the text in round {self.steps}; "
+            f"{who} came round last{together}{changed}."
+        )
 
     def end(self, status: str, party: Negotiator, reason: str) -> None:
         self.status, self.ended_by, self.reason = status, party.party, reason

@@ -52,11 +52,13 @@ def write_run(result: RunResult, folder: Path, command_line: list[str] | None = 
     staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
     try:
         (staging / "outcome.json").write_text(
-            json.dumps(result.outcome.as_dict(), indent=2) + "\n", encoding="utf-8")
+            json.dumps(result.outcome.as_dict(), indent=2) + "\n", encoding="utf-8"
+        )
         result.rounds.to_csv(staging / "rounds.csv", index=False, float_format="%.6f")
         (staging / "manifest.json").write_text(
             json.dumps(manifest(result, command_line or sys.argv), indent=2) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         write_report(result, staging / "report.html")
         if folder.exists():
             shutil.rmtree(folder)

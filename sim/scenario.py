@@ -61,7 +61,7 @@ class Influence:
     strength: float  # change of the target's reservation (or concession time) per round
     channel: str = "reservation"  # reservation | concession
     cost: float = 0.0  # lowers the applier's own reservation per round applied
-    while_rejecting: bool = True  # pressure only bites while the target keeps rejecting
+    while_rejecting: bool = True  # apply only while the target keeps rejecting
 
 
 @dataclass(frozen=True)

@@ -42,31 +42,48 @@ def utilities(table: np.ndarray, package: np.ndarray) -> np.ndarray:
     return table[np.arange(table.shape[0]), package].sum(axis=0)
 
 
-def hill_climb(space: OutcomeSpace, table: np.ndarray, score: Score, package: np.ndarray,
-               locked: np.ndarray, max_changes: int = 0) -> np.ndarray:
+def hill_climb(
+    space: OutcomeSpace,
+    table: np.ndarray,
+    score: Score,
+    package: np.ndarray,
+    locked: np.ndarray,
+    max_changes: int = 0,
+) -> np.ndarray:
     """Apply the best improving one-point change (or two-point change along a link) until
     none improves or `max_changes` points have changed (0: no limit)."""
     package = package.copy()
     rows = np.arange(space.n_points)
-    pairs = [(a, b) for a, b in space.linked_pairs if not (locked[a] or locked[b])]
+    pairs = [
+        index for index, (a, b) in enumerate(space.linked_pairs) if not (locked[a] or locked[b])
+    ]
     changed = 0
     while max_changes == 0 or changed < max_changes:
         current = table[rows, package]  # (points, parties)
         totals = current.sum(axis=0)
         singles = score(table + (totals - current)[:, None, :])  # (points, options)
         here = singles[0, package[0]]  # "changing" a point to its own option
-        singles[~space.single_moves(package) | locked[:, None]] = -np.inf
+        single_ok, pair_ok = space.moves(package)
+        singles[~single_ok | locked[:, None]] = -np.inf
         best = np.unravel_index(int(np.argmax(singles)), singles.shape)
         best_value, best_move = singles[best], ((best[0], best[1]),)
         if pairs and (max_changes == 0 or max_changes - changed >= 2):
             # all linked pairs at once: (pairs, options of a, options of b, parties)
-            values = score(np.stack([table[a][:, None, :] + table[b][None, :, :]
-                                     + (totals - current[a] - current[b]) for a, b in pairs]))
-            for index, (a, b) in enumerate(pairs):
-                values[index][~space.pair_is_valid(package, a, b)] = -np.inf
+            linked = [space.linked_pairs[index] for index in pairs]
+            values = score(
+                np.stack(
+                    [
+                        table[a][:, None, :]
+                        + table[b][None, :, :]
+                        + (totals - current[a] - current[b])
+                        for a, b in linked
+                    ]
+                )
+            )
+            values[~np.stack([pair_ok[index] for index in pairs])] = -np.inf
             p, ka, kb = np.unravel_index(int(np.argmax(values)), values.shape)
             if values[p, ka, kb] > best_value:
-                (a, b) = pairs[p]
+                (a, b) = linked[p]
                 best_value, best_move = values[p, ka, kb], ((a, ka), (b, kb))
         if not best_value > here + 1e-12:
             break
@@ -76,8 +93,13 @@ def hill_climb(space: OutcomeSpace, table: np.ndarray, score: Score, package: np
     return package
 
 
-def best_text(space: OutcomeSpace, table: np.ndarray, score: Score,
-              starts: list[np.ndarray], locked: np.ndarray) -> np.ndarray:
+def best_text(
+    space: OutcomeSpace,
+    table: np.ndarray,
+    score: Score,
+    starts: list[np.ndarray],
+    locked: np.ndarray,
+) -> np.ndarray:
     """The best local optimum of `score` reached from the starts and from each party's own
     best text; used where a whole new text is drafted rather than one revised."""
     candidates = list(starts)
@@ -90,8 +112,9 @@ def best_text(space: OutcomeSpace, table: np.ndarray, score: Score,
     return climbed[int(np.argmax(values))]
 
 
-def own_best_text(space: OutcomeSpace, values: np.ndarray, start: np.ndarray,
-                  locked: np.ndarray) -> np.ndarray | None:
+def own_best_text(
+    space: OutcomeSpace, values: np.ndarray, start: np.ndarray, locked: np.ndarray
+) -> np.ndarray | None:
     """Best option on every free point for one (points, options) table, links repaired."""
     own = np.where(space.exists, values, -np.inf).argmax(axis=1)
     return space.repair(np.where(locked, start, own), values, locked)

@@ -42,8 +42,12 @@ class OutcomeSpace:
             exists=exists,
             link_if=np.array([scenario.point_index(k.if_point) for k in scenario.links], int),
             link_if_option=np.array(
-                [scenario.points[scenario.point_index(k.if_point)].option_index(k.if_option)
-                 for k in scenario.links], int),
+                [
+                    scenario.points[scenario.point_index(k.if_point)].option_index(k.if_option)
+                    for k in scenario.links
+                ],
+                int,
+            ),
             link_then=np.array([scenario.point_index(k.then_point) for k in scenario.links], int),
             link_allowed=link_allowed,
         )
@@ -60,8 +64,9 @@ class OutcomeSpace:
     @cached_property
     def linked_pairs(self) -> list[tuple[int, int]]:
         """(condition point, constrained point) of every link between two points."""
-        return sorted({(int(a), int(b)) for a, b in zip(self.link_if, self.link_then,
-                                                          strict=True) if a != b})
+        return sorted(
+            {(int(a), int(b)) for a, b in zip(self.link_if, self.link_then, strict=True) if a != b}
+        )
 
     def broken_links(self, package: np.ndarray) -> np.ndarray:
         """Indices of the links that the package breaks."""
@@ -72,12 +77,27 @@ class OutcomeSpace:
     def is_valid(self, package: np.ndarray) -> bool:
         return len(self.broken_links(package)) == 0
 
+    def moves(self, package: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The single-move mask and the pair masks of every linked pair, remembered per
+        package: a standing text often survives many rounds unchanged."""
+        key = package.tobytes()
+        cache = self.__dict__.setdefault("_moves", {})
+        if key not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[key] = (
+                self.single_moves(package),
+                [self.pair_is_valid(package, a, b) for a, b in self.linked_pairs],
+            )
+        return cache[key]
+
     def single_moves(self, package: np.ndarray) -> np.ndarray:
         """(points, options) mask of the one-point changes that keep a valid package valid."""
         ok = self.exists.copy()
         ok[np.arange(self.n_points), package] = False  # staying put is not a move
-        for a, x, b, allowed in zip(self.link_if, self.link_if_option, self.link_then,
-                                    self.link_allowed, strict=True):
+        for a, x, b, allowed in zip(
+            self.link_if, self.link_if_option, self.link_then, self.link_allowed, strict=True
+        ):
             if not allowed[package[b]]:
                 ok[a, x] = False  # switching the condition on would break the link
             if package[a] == x:
@@ -92,12 +112,15 @@ class OutcomeSpace:
         grids = {}
         for a, b in self.linked_pairs:
             per_link = []
-            for i, x, j, allowed in zip(self.link_if, self.link_if_option, self.link_then,
-                                        self.link_allowed, strict=True):
-                condition = (option[:, None] == x) if i == a else (
-                    (option[None, :] == x) if i == b else None)
-                requirement = allowed[:, None] if j == a else (
-                    allowed[None, :] if j == b else None)
+            for i, x, j, allowed in zip(
+                self.link_if, self.link_if_option, self.link_then, self.link_allowed, strict=True
+            ):
+                condition = (
+                    (option[:, None] == x)
+                    if i == a
+                    else ((option[None, :] == x) if i == b else None)
+                )
+                requirement = allowed[:, None] if j == a else (allowed[None, :] if j == b else None)
                 per_link.append((condition, requirement))
             grids[(a, b)] = per_link
         return grids
@@ -106,8 +129,13 @@ class OutcomeSpace:
         """(options of a, options of b) mask: is the package valid after setting a and b?"""
         ok = self.exists[a][:, None] & self.exists[b][None, :]
         for (condition, requirement), i, x, j, allowed in zip(
-                self.pair_grids[(a, b)], self.link_if, self.link_if_option, self.link_then,
-                self.link_allowed, strict=True):
+            self.pair_grids[(a, b)],
+            self.link_if,
+            self.link_if_option,
+            self.link_then,
+            self.link_allowed,
+            strict=True,
+        ):
             holds = package[i] == x if condition is None else condition
             met = allowed[package[j]] if requirement is None else requirement
             ok = ok & (~holds | met)
@@ -115,19 +143,26 @@ class OutcomeSpace:
 
     @cached_property
     def rules(self) -> list[links.LinkRule]:
-        return [(int(a), int(x), int(b), frozenset(np.flatnonzero(allowed).tolist()))
-                for a, x, b, allowed in zip(self.link_if, self.link_if_option, self.link_then,
-                                            self.link_allowed, strict=True)]
+        return [
+            (int(a), int(x), int(b), frozenset(np.flatnonzero(allowed).tolist()))
+            for a, x, b, allowed in zip(
+                self.link_if, self.link_if_option, self.link_then, self.link_allowed, strict=True
+            )
+        ]
 
-    def repair(self, package: np.ndarray, preference: np.ndarray,
-               locked: np.ndarray | None = None) -> np.ndarray | None:
+    def repair(
+        self, package: np.ndarray, preference: np.ndarray, locked: np.ndarray | None = None
+    ) -> np.ndarray | None:
         """The valid package nearest to `package`: points outside links keep their option;
         linked points try theirs first, then the others by `preference` (points, options).
         Locked points never move. None if no valid package exists."""
         choices = []
         for point, current in enumerate(package.tolist()):
-            ranked = [int(k) for k in np.argsort(-preference[point], kind="stable")
-                      if self.exists[point, k] and k != current]
+            ranked = [
+                int(k)
+                for k in np.argsort(-preference[point], kind="stable")
+                if self.exists[point, k] and k != current
+            ]
             fixed = locked is not None and locked[point]
             choices.append([current] if fixed else [current, *ranked])
         found = links.nearest_valid(package.tolist(), choices, self.rules)
@@ -158,6 +193,7 @@ def red_line_mask(party: Party, scenario: Scenario, width: int) -> np.ndarray:
 
 
 def weighted(values: np.ndarray, salience: np.ndarray, red: np.ndarray | None = None):
-    """(points, options, parties) weighted values; with a red-line mask, crossed options get RED_LINE_VALUE."""
+    """(points, options, parties) weighted values; with a red-line mask, crossed options
+    get RED_LINE_VALUE."""
     table = values * salience[..., None, :]
     return table if red is None else np.where(red, RED_LINE_VALUE, table)

@@ -44,20 +44,25 @@ class Located:
 def read_located(path: Path, shown_as: str) -> Located:
     """Load one YAML file with the safe loader, recording key lines; reject duplicate keys."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # whole, so that a bad byte has a line
     except OSError as err:
         raise ScenarioError(shown_as, 0, "(file)", f"cannot read: {err.strerror}") from None
-    loader = yaml.SafeLoader(text)
+    except UnicodeDecodeError as err:
+        line = err.object.count(b"\n", 0, err.start) + 1
+        raise ScenarioError(shown_as, line, "(file)", "not UTF-8 text") from None
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        loader = yaml.SafeLoader(text)  # rejects unprintable characters at once
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(err, "problem", None) or str(err)
+        position = getattr(err, "position", None)  # a ReaderError has a position, not a mark
+        line = mark.line + 1 if mark else text.count("\n", 0, position or 0) + 1
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError(shown_as, line, "(syntax)", f"invalid YAML: {problem}") from None
-    finally:
-        loader.dispose()
     where: dict[KeyPath, Location] = {(): (shown_as, 1)}
     if node is not None:
         _walk(node, (), where, shown_as)
@@ -70,8 +75,9 @@ def _walk(node, path: KeyPath, where: dict[KeyPath, Location], file: str) -> Non
         for key_node, value_node in node.value:
             key = key_node.value
             if key in seen:
-                raise ScenarioError(file, key_node.start_mark.line + 1, dotted((*path, key)),
-                                    "duplicate key")
+                raise ScenarioError(
+                    file, key_node.start_mark.line + 1, dotted((*path, key)), "duplicate key"
+                )
             seen.add(key)
             where[(*path, key)] = (file, key_node.start_mark.line + 1)
             _walk(value_node, (*path, key), where, file)
@@ -87,6 +93,8 @@ def merge(base: Located, override: Located) -> Located:
 
     def combine(old, new, path: KeyPath):
         if isinstance(old, dict) and isinstance(new, dict):
+            if path in override.where:  # a mapping both files give: point at the override
+                where[path] = override.where[path]
             merged = dict(old)
             for key, value in new.items():
                 merged[key] = combine(old.get(key), value, (*path, key))
@@ -98,3 +106,66 @@ def merge(base: Located, override: Located) -> Located:
 
     data = combine(base.data, override.data, ())
     return Located(data, where, override.file)
+
+
+def read_with_extends(path: Path, _seen: tuple[Path, ...] = ()) -> Located:
+    """The file's data merged onto the file it `extends:` (recursively)."""
+    located = read_located(path, str(path))
+    data = located.data
+    if not isinstance(data, dict):
+        raise located.error((), "a scenario file must be a mapping of keys to values")
+    parent = data.get("extends")
+    if parent is None:
+        return located
+    if not isinstance(parent, str):
+        raise located.error(("extends",), "must be a file name (relative to this file)")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in _seen or parent_path == path.resolve():
+        raise located.error(("extends",), f"circular extends through '{parent}'")
+    if not parent_path.is_file():
+        raise located.error(("extends",), f"file not found: '{parent}'")
+    base = read_with_extends(path.parent / parent, (*_seen, path.resolve()))
+    base.data.pop("name", None)  # a variant is its own scenario unless it names itself
+    merged = merge(base, located)
+    merged.data.pop("extends")
+    return merged
+
+
+def apply_overrides(located: Located, overrides) -> Located:
+    """Apply `dotted.path=value` settings (value parsed as YAML) on top of the file's data."""
+    for number, text in enumerate(overrides, start=1):
+        key_text, sep, value_text = text.partition("=")
+        if not sep or not key_text.strip():
+            raise ScenarioError("--set", number, text, "expected path=value")
+        keys: KeyPath = tuple(int(k) if k.isdecimal() else k for k in key_text.strip().split("."))
+        try:
+            value = yaml.safe_load(value_text)
+        except yaml.YAMLError:
+            raise ScenarioError("--set", number, key_text, "value is not valid YAML") from None
+        node = located.data
+        for depth, key in enumerate(keys[:-1]):
+            child = node[key] if has_key(node, key) else None
+            if child is None and isinstance(node, dict):
+                child = node[key] = {}
+                located.where[keys[: depth + 1]] = ("--set", number)
+            if not isinstance(child, dict | list):
+                raise ScenarioError(
+                    "--set",
+                    number,
+                    key_text,
+                    f"'{'.'.join(map(str, keys[: depth + 1]))}' holds no keys",
+                )
+            node = child
+        if isinstance(node, list) and not has_key(node, keys[-1]):
+            raise ScenarioError("--set", number, key_text, "no such list item")
+        node[keys[-1]] = value
+        for key in [k for k in located.where if k[: len(keys)] == keys]:
+            del located.where[key]
+        located.where[keys] = ("--set", number)
+    return located
+
+
+def has_key(node, key) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)

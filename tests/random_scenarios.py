@@ -7,8 +7,14 @@ import numpy as np
 from sim.scenario import Link, Option, Party, Point, Protocol, Scenario, Tactic
 
 
-def random_scenario(rng: np.random.Generator, n_points=(2, 4), n_options=(2, 4),
-                    n_signatories=(2, 3), links=True, red_lines=True) -> Scenario:
+def random_scenario(
+    rng: np.random.Generator,
+    n_points=(2, 4),
+    n_options=(2, 4),
+    n_signatories=(2, 3),
+    links=True,
+    red_lines=True,
+) -> Scenario:
     """2-4 points of 2-4 options, 2-3 signatories and a mediator, random values, red
     lines and links (a package space of at most 256 texts)."""
     points = []
@@ -25,26 +31,40 @@ def random_scenario(rng: np.random.Generator, n_points=(2, 4), n_options=(2, 4),
         if red_lines and j < n_sig and rng.random() < 0.6:
             point = points[int(rng.integers(len(points)))]
             lines.append((point.id, (point.options[int(rng.integers(len(point.options)))].id,)))
-        parties.append(Party(
-            id=f"s{j}" if j < n_sig else "m",
-            name=f"Party {j}",
-            role="signatory" if j < n_sig else "mediator",
-            salience=tuple(float(w) for w in weights / weights.sum()),
-            values=values,
-            red_lines=tuple(lines),
-            reservation=float(rng.uniform(0.1, 0.5)) if j < n_sig else 0.0,
-            tactic=Tactic(beta=float(rng.choice([0.5, 1.0, 2.0]))),
-        ))
+        parties.append(
+            Party(
+                id=f"s{j}" if j < n_sig else "m",
+                name=f"Party {j}",
+                role="signatory" if j < n_sig else "mediator",
+                salience=tuple(float(w) for w in weights / weights.sum()),
+                values=values,
+                red_lines=tuple(lines),
+                reservation=float(rng.uniform(0.1, 0.5)) if j < n_sig else 0.0,
+                tactic=Tactic(beta=float(rng.choice([0.5, 1.0, 2.0]))),
+            )
+        )
     link_list = []
     if links and len(points) >= 2:
         for _ in range(int(rng.integers(0, 3))):
             a, b = rng.choice(len(points), size=2, replace=False)
-            allowed = rng.choice(len(points[b].options), size=int(rng.integers(1, 3)),
-                                 replace=False)
-            link_list.append(Link(points[a].id,
-                                  points[a].options[int(rng.integers(len(points[a].options)))].id,
-                                  points[b].id,
-                                  tuple(points[b].options[int(k)].id for k in sorted(allowed))))
-    return Scenario(name="random", title="", points=tuple(points), parties=tuple(parties),
-                    protocol=Protocol(mediator="m", bias=float(rng.choice([0.0, 0.3]))),
-                    deadline=20, seed=0, links=tuple(link_list))
+            allowed = rng.choice(
+                len(points[b].options), size=int(rng.integers(1, 3)), replace=False
+            )
+            link_list.append(
+                Link(
+                    points[a].id,
+                    points[a].options[int(rng.integers(len(points[a].options)))].id,
+                    points[b].id,
+                    tuple(points[b].options[int(k)].id for k in sorted(allowed)),
+                )
+            )
+    return Scenario(
+        name="random",
+        title="",
+        points=tuple(points),
+        parties=tuple(parties),
+        protocol=Protocol(mediator="m", bias=float(rng.choice([0.0, 0.3]))),
+        deadline=20,
+        seed=0,
+        links=tuple(link_list),
+    )

@@ -40,9 +40,13 @@ def test_no_deal_when_reservations_leave_no_common_text(tmp_path):
 
 
 def test_walkout_when_no_deal_beats_every_valid_text(tmp_path):
-    scenario = variant(tmp_path, (
-        "protocol: {walkout_rounds: 2}\n"
-        "parties: {a: {reservation: 0.9, batna_drift: {trend: 0.05}}}\n"))
+    scenario = variant(
+        tmp_path,
+        (
+            "protocol: {walkout_rounds: 2}\n"
+            "parties: {a: {reservation: 0.9, batna_drift: {trend: 0.05}}}\n"
+        ),
+    )
     result = sim.run(scenario, seed=1)
     outcome = result.outcome
     assert outcome.status == "walkout"
@@ -55,9 +59,13 @@ def test_walkout_when_no_deal_beats_every_valid_text(tmp_path):
 
 
 def test_escalation_when_a_threatened_red_line_stays_in_the_text(tmp_path):
-    scenario = variant(tmp_path, (
-        "protocol: {fixed: {troops: force}}\n"
-        "parties: {b: {escalation: {points: [troops], rounds: 2}}}\n"))
+    scenario = variant(
+        tmp_path,
+        (
+            "protocol: {fixed: {troops: force}}\n"
+            "parties: {b: {escalation: {points: [troops], rounds: 2}}}\n"
+        ),
+    )
     outcome = sim.run(scenario, seed=1).outcome
     assert outcome.status == "escalation"
     assert outcome.round == 2
@@ -75,8 +83,9 @@ def test_same_seed_same_run_and_seeds_matter():
     assert len(others) == 3
 
 
-@pytest.mark.parametrize("name", ["baseline", "strong_us_pressure", "europe_united",
-                                  "peacekeepers_in_text"])
+@pytest.mark.parametrize(
+    "name", ["baseline", "strong_us_pressure", "europe_united", "peacekeepers_in_text"]
+)
 @pytest.mark.parametrize("protocol", ["mediated", "alternating"])
 def test_no_agreement_crosses_a_red_line_or_a_reservation_value(name, protocol):
     scenario = sim.load_scenario(SCENARIOS / f"{name}.yaml", [f"protocol.name={protocol}"])
@@ -85,8 +94,9 @@ def test_no_agreement_crosses_a_red_line_or_a_reservation_value(name, protocol):
         result = sim.run(scenario, seed=seed)
         model, outcome = result.model, result.outcome
         for text in result.rounds.drop_duplicates("round")[model.point_ids].to_numpy():
-            package = np.array([p.option_index(o) for p, o in zip(scenario.points, text,
-                                                                  strict=True)])
+            package = np.array(
+                [p.option_index(o) for p, o in zip(scenario.points, text, strict=True)]
+            )
             assert model.space.is_valid(package), "a text broke a link"
         if outcome.status != "agreement":
             continue
@@ -114,12 +124,16 @@ def test_red_line_points_come_first_among_objections(tmp_path):
 
 
 def test_pressure_bites_only_on_a_rejecting_target_and_support_always(tmp_path):
-    scenario = variant(tmp_path, (
-        "parties:\n"
-        "  m:\n"
-        "    influence:\n"
-        "      a: {kind: pressure, strength: 0.05}\n"
-        "      b: {kind: support, strength: 0.02, cost: 0.01}\n"))
+    scenario = variant(
+        tmp_path,
+        (
+            "parties:\n"
+            "  m:\n"
+            "    influence:\n"
+            "      a: {kind: pressure, strength: 0.05}\n"
+            "      b: {kind: support, strength: 0.02, cost: 0.01}\n"
+        ),
+    )
     model = NegotiationModel(scenario, 1)
     a, b, m = (model.negotiators[k] for k in "abm")
     m.exert_influence()  # round 0: nobody has rejected yet
@@ -136,9 +150,13 @@ def test_pressure_bites_only_on_a_rejecting_target_and_support_always(tmp_path):
 
 
 def test_pressure_on_concession_speeds_the_targets_aspiration_fall(tmp_path):
-    scenario = variant(tmp_path, (
-        "parties: {m: {influence: {a: {kind: pressure, strength: 0.1, channel: concession,"
-        " while_rejecting: false}}}}\n"))
+    scenario = variant(
+        tmp_path,
+        (
+            "parties: {m: {influence: {a: {kind: pressure, strength: 0.1, channel: concession,"
+            " while_rejecting: false}}}}\n"
+        ),
+    )
     model = NegotiationModel(scenario, 1)
     model.step()
     a, b = model.negotiators["a"], model.negotiators["b"]
@@ -147,14 +165,18 @@ def test_pressure_on_concession_speeds_the_targets_aspiration_fall(tmp_path):
 
 
 def test_domestic_ratification_blocks_a_text_the_body_rejects(tmp_path):
-    scenario = variant(tmp_path, (
-        "parties:\n"
-        "  a:\n"
-        "    domestic:\n"
-        "      body: referendum\n"
-        "      points: [border]\n"
-        "      threshold: 0.6\n"
-        "      events: [{round: 3, shift: 0.3, why: an election}]\n"))
+    scenario = variant(
+        tmp_path,
+        (
+            "parties:\n"
+            "  a:\n"
+            "    domestic:\n"
+            "      body: referendum\n"
+            "      points: [border]\n"
+            "      threshold: 0.6\n"
+            "      events: [{round: 3, shift: 0.3, why: an election}]\n"
+        ),
+    )
     model = NegotiationModel(scenario, 1)
     a = model.negotiators["a"]
     west, middle = np.array([0, 0, 0]), np.array([1, 0, 0])
@@ -167,15 +189,16 @@ def test_domestic_ratification_blocks_a_text_the_body_rejects(tmp_path):
         rounds = sim.run(scenario, seed=seed).rounds
         accepted = rounds[(rounds.party == "a") & rounds.accepted & (rounds["round"] >= 3)]
         assert (accepted.border == "west").all()
-        refused = rounds[(rounds.party == "a") & (rounds.why == "the referendum would not ratify it")]
+        refused = rounds[
+            (rounds.party == "a") & (rounds.why == "the referendum would not ratify it")
+        ]
         assert (refused.border != "west").all()
 
 
 def test_links_are_kept_in_every_text(tmp_path):
-    scenario = variant(tmp_path, (
-        "links:\n"
-        "  - if: {troops: monitors}\n"
-        "    then: {money: [lots]}\n"))
+    scenario = variant(
+        tmp_path, ("links:\n  - if: {troops: monitors}\n    then: {money: [lots]}\n")
+    )
     for seed in range(1, 6):
         result = sim.run(scenario, seed=seed)
         texts = result.rounds.drop_duplicates("round")

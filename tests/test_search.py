@@ -34,7 +34,7 @@ def test_mediator_draft_is_the_brute_force_optimum_on_small_spaces(block):
         if model is None:
             continue
         score = model.mediator.objective()
-        packages, values = brute_force_best(model, score)
+        _, values = brute_force_best(model, score)
         draft = model.mediator.draft_text(model.text)
         table = model.beliefs[model.mediator.row]
         assert model.space.is_valid(draft)
@@ -90,7 +90,8 @@ def test_soft_log_is_the_log_above_the_floor_and_continuous_below():
     assert values[2] < values[1]
     assert values[3] < values[2]
     assert search.soft_log(np.array([search.FLOOR - 1e-12]))[0] == pytest.approx(
-        np.log(search.FLOOR), abs=1e-6)
+        np.log(search.FLOOR), abs=1e-6
+    )
 
 
 def test_nash_score_ranks_texts_like_the_weighted_nash_product():
@@ -114,6 +115,7 @@ def test_repair_finds_a_valid_text_exactly_when_one_exists(seed):
     assert (repaired is not None) == exists
     if repaired is not None:
         assert space.is_valid(repaired)
-        unlinked = [p for p in range(space.n_points)
-                    if p not in set(space.link_if) | set(space.link_then)]
+        unlinked = [
+            p for p in range(space.n_points) if p not in set(space.link_if) | set(space.link_then)
+        ]
         assert np.array_equal(repaired[unlinked], start[unlinked])

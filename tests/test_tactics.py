@@ -12,14 +12,17 @@ def situation(time=0.0, reservation=0.3, previous=1.0, concession=0.0):
     return Situation(time, reservation, previous, concession)
 
 
-@pytest.mark.parametrize(("beta", "time", "expected"), [
-    (1.0, 0.5, 0.3 + 0.7 * 0.5),  # linear
-    (0.5, 0.5, 0.3 + 0.7 * (1 - 0.25)),  # Boulware: (t/T)^(1/beta) = 0.5^2
-    (2.0, 0.5, 0.3 + 0.7 * (1 - 0.5**0.5)),  # Conceder
-    (1.0, 0.0, 1.0),
-    (1.0, 1.0, 0.3),
-    (1.0, 1.7, 0.3),  # past the deadline: stays at the reservation value
-])
+@pytest.mark.parametrize(
+    ("beta", "time", "expected"),
+    [
+        (1.0, 0.5, 0.3 + 0.7 * 0.5),  # linear
+        (0.5, 0.5, 0.3 + 0.7 * (1 - 0.25)),  # Boulware: (t/T)^(1/beta) = 0.5^2
+        (2.0, 0.5, 0.3 + 0.7 * (1 - 0.5**0.5)),  # Conceder
+        (1.0, 0.0, 1.0),
+        (1.0, 1.0, 0.3),
+        (1.0, 1.7, 0.3),  # past the deadline: stays at the reservation value
+    ],
+)
 def test_time_dependent_follows_faratin_formula(beta, time, expected):
     value = aspiration(Tactic("time_dependent", beta=beta), situation(time))
     assert value == pytest.approx(expected)
@@ -27,7 +30,8 @@ def test_time_dependent_follows_faratin_formula(beta, time, expected):
 
 @given(st.floats(0.0, 1.0), st.floats(0.0, 0.9), st.floats(0.05, 10.0), st.floats(0.05, 10.0))
 def test_time_dependent_lies_between_reservation_and_one_and_boulware_holds_out(
-        time, reservation, beta_a, beta_b):
+    time, reservation, beta_a, beta_b
+):
     low, high = sorted((beta_a, beta_b))
     boulware = aspiration(Tactic(beta=low), situation(time, reservation))
     conceder = aspiration(Tactic(beta=high), situation(time, reservation))
