@@ -82,7 +82,10 @@ def run(file, seed, out, as_json, protocol, settings):
     overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
     scenario = _load(file, overrides)
     result = run_negotiation(scenario, seed=seed)
-    folder = write_run(result, run_folder(result, Path(out)), ["negsim", *sys.argv[1:]])
+    # the command that reproduces this run, with the seed it used made explicit
+    command = ["negsim", "run", file, "--seed", str(result.outcome.seed), "--out", out]
+    command += [f"--set={setting}" for setting in overrides]
+    folder = write_run(result, run_folder(result, Path(out)), command)
     if as_json:
         click.echo(json.dumps(result.outcome.as_dict(), indent=2))
     else:

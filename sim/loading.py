@@ -29,6 +29,8 @@ TOP_KEYS = {
     "links",
     "parties",
 }
+RECORD_KEYS = {"id", "actor", "claim", "source", "quote"}
+MAX_QUOTE_WORDS = 12
 POINT_KEYS = {"title", "options", "evidence", "assumption"}
 OPTION_KEYS = {"label", "position"}
 LINK_KEYS = {"if", "then", "evidence", "assumption"}
@@ -135,15 +137,32 @@ def _evidence_ids(check: Checker) -> set[str] | None:
     base_path = Path(named_in).parent / base
     if not base_path.is_file():
         raise check.fail(("evidence_base",), f"file not found: '{base}'")
-    records = read_located(base_path, str(base_path))
-    positions = records.data.get("positions") if isinstance(records.data, dict) else None
-    if not isinstance(positions, list):
-        raise records.error(("positions",), "expected a list of position records")
+    return _record_ids(Checker(read_located(base_path, str(base_path))))
+
+
+def _record_ids(check: Checker) -> set[str]:
+    """Check the evidence base's records (id, actor, claim, source file(s), at most a short
+    quote) and return their ids."""
+    check.mapping((), {"positions"}, {"positions"})
+    if not isinstance(check.get(("positions",)), list):
+        raise check.fail(("positions",), "expected a list of position records")
     ids = set()
-    for index, record in enumerate(positions):
-        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            raise records.error(("positions", index), "each record needs an 'id'")
-        ids.add(record["id"])
+    for index in range(len(check.get(("positions",)))):
+        path = ("positions", index)
+        check.mapping(path, RECORD_KEYS, RECORD_KEYS - {"quote"})
+        record_id = check.text((*path, "id"))
+        if record_id in ids:
+            raise check.fail((*path, "id"), f"duplicate record id '{record_id}'")
+        ids.add(record_id)
+        check.text((*path, "actor"))
+        check.text((*path, "claim"))
+        check.names((*path, "source"), what="seed file name")
+        quote = check.text((*path, "quote"), "")
+        if len(quote.split()) > MAX_QUOTE_WORDS:
+            raise check.fail(
+                (*path, "quote"),
+                f"quote at most {MAX_QUOTE_WORDS} words; put the rest in your own words in 'claim'",
+            )
     return ids
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import platform
 import shutil
-import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -43,7 +42,7 @@ def manifest(result: RunResult, command_line: list[str]) -> dict:
     }
 
 
-def write_run(result: RunResult, folder: Path, command_line: list[str] | None = None) -> Path:
+def write_run(result: RunResult, folder: Path, command_line: list[str]) -> Path:
     """Write the four files of a run into `folder` (replacing it whole)."""
     from .report import write_report
 
@@ -56,7 +55,7 @@ def write_run(result: RunResult, folder: Path, command_line: list[str] | None = 
         )
         result.rounds.to_csv(staging / "rounds.csv", index=False, float_format="%.6f")
         (staging / "manifest.json").write_text(
-            json.dumps(manifest(result, command_line or sys.argv), indent=2) + "\n",
+            json.dumps(manifest(result, command_line), indent=2) + "\n",
             encoding="utf-8",
         )
         write_report(result, staging / "report.html")

@@ -1,0 +1,123 @@
+"""The `negsim` command as a user runs it: outputs, reproducibility, bad input."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+
+ROOT = Path(__file__).parent.parent
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+FILES = {"outcome.json", "rounds.csv", "manifest.json", "report.html"}
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def only_folder(root: Path) -> Path:
+    (scenario,) = root.iterdir()
+    (folder,) = scenario.iterdir()
+    return folder
+
+
+def test_run_twice_with_the_same_seed_gives_identical_outcome_and_rounds(tmp_path):
+    first = run("run", BASELINE, "--seed", 1, "--out", tmp_path / "a")
+    second = run("run", BASELINE, "--seed", 1, "--out", tmp_path / "b")
+    assert first.exit_code == second.exit_code == 0
+    a, b = only_folder(tmp_path / "a"), only_folder(tmp_path / "b")
+    assert {p.name for p in a.iterdir()} == FILES
+    for name in ("outcome.json", "rounds.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert manifest["seed"] == 1
+    assert len(manifest["scenario_sha256"]) == 64
+    assert manifest["versions"]["mesa"].startswith("3.")
+    assert manifest["command_line"][:2] == ["negsim", "run"]
+
+
+def test_summary_names_status_reason_parties_and_every_point(tmp_path):
+    result = run("run", BASELINE, "--seed", 2, "--out", tmp_path)
+    outcome = json.loads((only_folder(tmp_path) / "outcome.json").read_text())
+    assert outcome["status"].upper() in result.output
+    assert outcome["reason"] in result.output
+    for name in ("Ukraine", "Russia", "United States", "European allies", "Territory", "Amnesty"):
+        assert name in result.output
+    assert set(outcome["package"]) >= {"territory", "peacekeepers", "legal_form"}
+    assert len(outcome["package"]) == 20
+    for key in (
+        "scenario",
+        "seed",
+        "status",
+        "round",
+        "reason",
+        "utilities",
+        "reservations",
+        "red_lines_crossed",
+    ):
+        assert key in outcome
+
+
+def test_json_flag_prints_outcome_json(tmp_path):
+    result = run("run", BASELINE, "--seed", 3, "--json", "--out", tmp_path)
+    printed = json.loads(result.output)
+    stored = json.loads((only_folder(tmp_path) / "outcome.json").read_text())
+    assert printed == stored
+
+
+def test_set_and_protocol_change_the_run(tmp_path):
+    plain = json.loads(run("run", BASELINE, "--json", "--out", tmp_path / "p").output)
+    changed = json.loads(
+        run(
+            "run",
+            BASELINE,
+            "--json",
+            "--out",
+            tmp_path / "c",
+            "--set",
+            "parties.ukraine.reservation=0.95",
+            "--protocol",
+            "alternating",
+        ).output
+    )
+    assert changed["protocol"] == "alternating"
+    assert changed["status"] != "agreement"
+    assert changed["reservations"]["ukraine"] > plain["reservations"]["ukraine"]
+    # a changed scenario gets its own folder
+    assert only_folder(tmp_path / "p").name != only_folder(tmp_path / "c").name
+
+
+@pytest.mark.parametrize("extra", [[], ["--set", "parties.ukraine.reservaton=0.5"]])
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, extra):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(f"extends: {BASELINE}\ndeadline: soon\n")
+    scenario = BASELINE if extra else broken
+    result = CliRunner().invoke(
+        main, ["run", str(scenario), "--out", str(tmp_path / "out"), *extra]
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert (
+        "--set:1: parties.ukraine.reservaton"
+        if extra
+        else f"{broken}:2: deadline: expected a number"
+    ) in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_report_leaves_no_partial_folder(tmp_path, monkeypatch):
+    import sim.report
+
+    def broken_report(result, path):
+        path.write_text("half a page")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sim.report, "write_report", broken_report)
+    with pytest.raises(RuntimeError):
+        run("run", BASELINE, "--out", tmp_path)
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert leftovers == []
