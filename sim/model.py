@@ -64,6 +64,7 @@ class NegotiationModel(mesa.Model):
         self.proposer = ""
         self.text = self.opening_text()
         self.changed: tuple[str, ...] = ()  # points the latest revision changed
+        self.text_code = ""  # the standing text as `option,option,...` in point order
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "proposer": "proposer",
@@ -209,6 +210,10 @@ class NegotiationModel(mesa.Model):
             self.proposer = proposer.party
             self.text = proposer.propose(self.text)
         self.changed = tuple(self.point_ids[i] for i in np.flatnonzero(before != self.text))
+        if self.changed or self.steps == 1:
+            self.text_code = ",".join(
+                point.options[k].id for point, k in zip(self.spec.points, self.text, strict=True)
+            )
 
     def ratification_threshold(self, negotiator: Negotiator) -> float:
         domestic = negotiator.spec.domestic
@@ -299,11 +304,6 @@ class NegotiationModel(mesa.Model):
     def option_label(self, point_id: str) -> str:
         index = self.point_ids.index(point_id)
         return self.spec.points[index].options[self.text[index]].label
-
-    @property
-    def text_code(self) -> str:
-        """The standing text as `option,option,...` in point order."""
-        return ",".join(self.spec.points[i].options[k].id for i, k in enumerate(self.text))
 
     @property
     def changed_code(self) -> str:

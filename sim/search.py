@@ -54,37 +54,27 @@ def hill_climb(
     none improves or `max_changes` points have changed (0: no limit)."""
     package = package.copy()
     rows = np.arange(space.n_points)
-    pairs = [
-        index for index, (a, b) in enumerate(space.linked_pairs) if not (locked[a] or locked[b])
-    ]
+    first, second = space.pair_points
     changed = 0
     while max_changes == 0 or changed < max_changes:
         current = table[rows, package]  # (points, parties)
         totals = current.sum(axis=0)
         singles = score(table + (totals - current)[:, None, :])  # (points, options)
         here = singles[0, package[0]]  # "changing" a point to its own option
-        single_ok, pair_ok = space.moves(package)
-        singles[~single_ok | locked[:, None]] = -np.inf
+        single_ok, pair_ok = space.moves(package, locked)
+        singles[~single_ok] = -np.inf
         best = np.unravel_index(int(np.argmax(singles)), singles.shape)
         best_value, best_move = singles[best], ((best[0], best[1]),)
-        if pairs and (max_changes == 0 or max_changes - changed >= 2):
-            # all linked pairs at once: (pairs, options of a, options of b, parties)
-            linked = [space.linked_pairs[index] for index in pairs]
+        if len(first) and (max_changes == 0 or max_changes - changed >= 2):
+            # every linked pair at once: (pairs, options of a, options of b, parties)
+            rest = totals - current[first] - current[second]
             values = score(
-                np.stack(
-                    [
-                        table[a][:, None, :]
-                        + table[b][None, :, :]
-                        + (totals - current[a] - current[b])
-                        for a, b in linked
-                    ]
-                )
+                table[first][:, :, None, :] + table[second][:, None, :, :] + rest[:, None, None]
             )
-            values[~np.stack([pair_ok[index] for index in pairs])] = -np.inf
+            values[~pair_ok] = -np.inf
             p, ka, kb = np.unravel_index(int(np.argmax(values)), values.shape)
             if values[p, ka, kb] > best_value:
-                (a, b) = linked[p]
-                best_value, best_move = values[p, ka, kb], ((a, ka), (b, kb))
+                best_value, best_move = values[p, ka, kb], ((first[p], ka), (second[p], kb))
         if not best_value > here + 1e-12:
             break
         for point, option in best_move:

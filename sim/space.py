@@ -77,18 +77,22 @@ class OutcomeSpace:
     def is_valid(self, package: np.ndarray) -> bool:
         return len(self.broken_links(package)) == 0
 
-    def moves(self, package: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The single-move mask and the pair masks of every linked pair, remembered per
-        package: a standing text often survives many rounds unchanged."""
-        key = package.tobytes()
+    def moves(self, package: np.ndarray, locked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which one-point changes (points, options) and which changes of each linked pair
+        (pairs, options of a, options of b) keep the text valid and leave locked points
+        alone; remembered per text, as a standing text often survives many rounds."""
+        key = package.tobytes() + locked.tobytes()
         cache = self.__dict__.setdefault("_moves", {})
         if key not in cache:
             if len(cache) > 4096:
                 cache.clear()
-            cache[key] = (
-                self.single_moves(package),
-                [self.pair_is_valid(package, a, b) for a, b in self.linked_pairs],
-            )
+            singles = self.single_moves(package) & ~locked[:, None]
+            width = self.exists.shape[1]
+            pairs = np.zeros((len(self.linked_pairs), width, width), dtype=bool)
+            for index, (a, b) in enumerate(self.linked_pairs):
+                if not (locked[a] or locked[b]):
+                    pairs[index] = self.pair_is_valid(package, a, b)
+            cache[key] = (singles, pairs)
         return cache[key]
 
     def single_moves(self, package: np.ndarray) -> np.ndarray:
@@ -103,6 +107,12 @@ class OutcomeSpace:
             if package[a] == x:
                 ok[b] &= allowed  # while the condition holds, b stays within allowed
         return ok
+
+    @cached_property
+    def pair_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The linked pairs as two index arrays (condition points, constrained points)."""
+        pairs = np.array(self.linked_pairs, dtype=int).reshape(-1, 2)
+        return pairs[:, 0], pairs[:, 1]
 
     @cached_property
     def pair_grids(self) -> dict[tuple[int, int], list]:

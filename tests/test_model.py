@@ -203,3 +203,20 @@ def test_links_are_kept_in_every_text(tmp_path):
         result = sim.run(scenario, seed=seed)
         texts = result.rounds.drop_duplicates("round")
         assert not ((texts.troops == "monitors") & (texts.money != "lots")).any()
+
+
+def test_variants_shift_the_outcome_mix_as_documented():
+    def mix(name):
+        scenario = sim.load_scenario(SCENARIOS / f"{name}.yaml")
+        outcomes = [sim.run(scenario, seed=seed).outcome for seed in range(1, 31)]
+        agreements = [o for o in outcomes if o.status == "agreement"]
+        ukraine = sum(o.utilities["ukraine"] for o in agreements) / max(len(agreements), 1)
+        return {o.status for o in outcomes}, len(agreements), ukraine
+
+    _, baseline, ukraine_base = mix("baseline")
+    _, pressed, ukraine_pressed = mix("strong_us_pressure")
+    _, united, ukraine_united = mix("europe_united")
+    statuses, _, _ = mix("peacekeepers_in_text")
+    assert pressed > baseline > united > 0
+    assert ukraine_pressed < ukraine_base < ukraine_united
+    assert statuses == {"escalation"}
