@@ -14,7 +14,7 @@ import numpy as np
 from . import search
 from .agents import Mediator, Negotiator
 from .scenario import Scenario
-from .space import OutcomeSpace, red_line_mask, value_matrix, weighted
+from .space import OutcomeSpace, ratification_weights, red_line_mask, value_matrix, weighted
 
 STATUSES = ("agreement", "no_deal", "walkout", "escalation")
 
@@ -35,7 +35,7 @@ class NegotiationModel(mesa.Model):
         self.salience = np.array([p.salience for p in scenario.parties]).T  # (points, parties)
         self.red = np.stack([red_line_mask(p, scenario, width) for p in scenario.parties], -1)
         self.table = weighted(self.values, self.salience)
-        self.domestic_weights = self.ratification_weights()
+        self.domestic_weights = ratification_weights(scenario)
 
         protocol = scenario.protocol
         self.negotiators: dict[str, Negotiator] = {}
@@ -87,17 +87,6 @@ class NegotiationModel(mesa.Model):
         )
 
     # -- set-up --------------------------------------------------------------------------
-    def ratification_weights(self) -> np.ndarray:
-        """(points, parties) weights the ratifying body gives the points it judges."""
-        weights = np.zeros_like(self.salience)
-        for row, party in enumerate(self.spec.parties):
-            if party.domestic is None:
-                continue
-            judged = np.isin(self.point_ids, party.domestic.points)
-            own = np.where(judged, self.salience[:, row], 0.0)
-            weights[:, row] = own / own.sum() if own.sum() > 0 else judged / judged.sum()
-        return weights
-
     def perceived_tables(self) -> np.ndarray:
         """(observer, point, option, column) weighted values as each party believes them:
         its own exactly, the others' with Gaussian noise; red lines are public. Columns are

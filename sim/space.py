@@ -207,3 +207,17 @@ def weighted(values: np.ndarray, salience: np.ndarray, red: np.ndarray | None = 
     get RED_LINE_VALUE."""
     table = values * salience[..., None, :]
     return table if red is None else np.where(red, RED_LINE_VALUE, table)
+
+
+def ratification_weights(scenario: Scenario) -> np.ndarray:
+    """(points, parties) weights a party's ratifying body gives the points it judges: the
+    party's salience renormalised over them (equal weights if that is zero)."""
+    point_ids = [p.id for p in scenario.points]
+    weights = np.zeros((len(point_ids), len(scenario.parties)))
+    for column, party in enumerate(scenario.parties):
+        if party.domestic is None:
+            continue
+        judged = np.isin(point_ids, party.domestic.points)
+        own = np.where(judged, party.salience, 0.0)
+        weights[:, column] = own / own.sum() if own.sum() > 0 else judged / judged.sum()
+    return weights

@@ -1,0 +1,100 @@
+"""Bargaining solutions over the signatories: the Nash and Kalai-Smorodinsky packages.
+
+With two signatories both are exact: each lies on the exact Pareto frontier, so it is
+found by scanning it. With more, the Nash package is the best found by hill climbing on
+the log Nash product from every supported frontier point (the method is reported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import search
+from .frontier import Frontier, approximate_frontier, pareto_frontier
+from .problem import Problem
+
+
+@dataclass(frozen=True)
+class Solution:
+    package: np.ndarray | None  # None when no package gives every party a positive gain
+    utilities: np.ndarray | None
+    product: float  # prod_j (U_j - r_j); 0 when there is no such package
+    method: str
+
+
+def signatory_frontier(problem: Problem) -> Frontier:
+    """The signatories' frontier: exact for two, supported points for more."""
+    columns = problem.signatories
+    if len(columns) == 2:
+        return pareto_frontier(problem, columns)
+    return approximate_frontier(problem, columns)
+
+
+def nash_product(utilities: np.ndarray, reservations: np.ndarray) -> np.ndarray:
+    """prod_j (U_j - r_j) where every factor is positive, else 0 (rows of utilities)."""
+    gains = np.atleast_2d(utilities) - reservations
+    return np.where((gains > 0).all(axis=1), np.prod(np.clip(gains, 0, None), axis=1), 0.0)
+
+
+def nash_solution(
+    problem: Problem, frontier: Frontier, reservations: np.ndarray | None = None
+) -> Solution:
+    """The valid package maximising prod_j (U_j - r_j) with every factor positive."""
+    r = problem.reservations[frontier.columns] if reservations is None else reservations
+    if len(frontier.utilities) == 0:
+        return Solution(None, None, 0.0, "no valid package")
+    products = nash_product(frontier.utilities, r)
+    if len(frontier.columns) == 2:
+        method = "exact: maximum over the exact two-party Pareto frontier"
+        best = int(np.argmax(products))
+        package, utilities = frontier.packages[best], frontier.utilities[best]
+    else:
+        method = (
+            "best found: hill climbing on the log Nash product from every supported "
+            "Pareto point (weighted-sum scalarisation)"
+        )
+        package, utilities = _climb_nash(problem, frontier, r)
+    product = float(nash_product(utilities, r)[0])
+    if product <= 0:
+        return Solution(None, None, 0.0, method)
+    return Solution(package, utilities, product, method)
+
+
+def _climb_nash(problem: Problem, frontier: Frontier, r: np.ndarray):
+    columns = frontier.columns
+    table = np.where(
+        problem.red[..., columns].any(axis=-1)[..., None], -1.0, problem.utility[..., columns]
+    )
+    score = search.nash_score(list(range(len(columns))), r, np.ones(len(columns)))
+    locked = np.zeros(problem.space.n_points, dtype=bool)
+    locked[list(problem.fixed)] = True
+    best, best_score = None, -np.inf
+    for start in frontier.packages:
+        climbed = search.hill_climb(problem.space, table, score, start, locked)
+        value = float(score(search.utilities(table, climbed)))
+        if value > best_score:
+            best, best_score = climbed, value
+    return best, problem.utilities(best, columns)
+
+
+def kalai_smorodinsky(
+    problem: Problem, frontier: Frontier, reservations: np.ndarray | None = None
+) -> Solution:
+    """Two parties: the frontier package maximising min_j (U_j - r_j) / (ideal_j - r_j),
+    with ideal_j each party's best utility among individually rational packages."""
+    r = problem.reservations[frontier.columns] if reservations is None else reservations
+    rational = (frontier.utilities >= r).all(axis=1)
+    method = "exact: maximum over the exact two-party Pareto frontier"
+    if not rational.any():
+        return Solution(None, None, 0.0, method)
+    candidates = frontier.utilities[rational]
+    ideal = candidates.max(axis=0)
+    spread = np.where(ideal > r, ideal - r, 1.0)
+    fairness = ((candidates - r) / spread).min(axis=1)
+    best = np.flatnonzero(rational)[int(np.argmax(fairness))]
+    utilities = frontier.utilities[best]
+    return Solution(
+        frontier.packages[best], utilities, float(nash_product(utilities, r)[0]), method
+    )

@@ -1,0 +1,103 @@
+"""A scenario as a static bargaining problem: the arrays every analysis works on."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..space import OutcomeSpace, red_line_mask, value_matrix, weighted
+
+FORBIDDEN = -np.inf
+MAX_LINKED_TEXTS = 200_000  # linked points are enumerated jointly; beyond this, refuse
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Utilities, red lines and links of a scenario, independent of any run.
+
+    `utility` is (points, options, parties) of salience-weighted values (true, not
+    believed); `red` marks options across each party's red lines; `reservations` are the
+    scenario's starting reservation values.
+    """
+
+    scenario: Scenario
+    space: OutcomeSpace
+    utility: np.ndarray
+    values: np.ndarray  # (points, options, parties) unweighted option values
+    red: np.ndarray
+    reservations: np.ndarray
+    fixed: dict[int, int] = field(default_factory=dict)  # point -> option locked in the text
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Problem:
+        space = OutcomeSpace.from_scenario(scenario)
+        width = space.exists.shape[1]
+        values = np.stack([value_matrix(p, width) for p in scenario.parties], axis=-1)
+        salience = np.array([p.salience for p in scenario.parties]).T
+        fixed = {
+            scenario.point_index(point): scenario.points[scenario.point_index(point)].option_index(
+                option
+            )
+            for point, option in scenario.protocol.fixed
+        }
+        return cls(
+            scenario=scenario,
+            space=space,
+            utility=weighted(values, salience),
+            values=values,
+            red=np.stack([red_line_mask(p, scenario, width) for p in scenario.parties], -1),
+            reservations=np.array([p.reservation for p in scenario.parties]),
+            fixed=fixed,
+        )
+
+    def column(self, party_id: str) -> int:
+        return [p.id for p in self.scenario.parties].index(party_id)
+
+    @property
+    def signatories(self) -> list[int]:
+        return [i for i, p in enumerate(self.scenario.parties) if p.is_signatory]
+
+    def allowed(self, columns: list[int]) -> np.ndarray:
+        """(points, options) options that exist, cross none of these parties' red lines
+        and respect the fixed points."""
+        ok = self.space.exists & ~self.red[..., columns].any(axis=-1)
+        for point, option in self.fixed.items():
+            keep = np.zeros_like(ok[point])
+            keep[option] = ok[point, option]
+            ok[point] = keep
+        return ok
+
+    def utilities(self, package: np.ndarray, columns: list[int]) -> np.ndarray:
+        return self.utility[np.arange(len(package)), package][:, columns].sum(axis=0)
+
+    def package_dict(self, package) -> dict[str, str]:
+        return {
+            point.id: point.options[int(k)].id
+            for point, k in zip(self.scenario.points, package, strict=True)
+        }
+
+    @property
+    def linked_points(self) -> list[int]:
+        return sorted({p for a, _, b, _ in self.space.rules for p in (a, b)})
+
+    def linked_texts(self, allowed: np.ndarray) -> np.ndarray:
+        """Every assignment of the linked points that keeps all links, as (texts, linked)."""
+        linked = self.linked_points
+        if not linked:
+            return np.zeros((1, 0), dtype=int)
+        choices = [np.flatnonzero(allowed[p]).tolist() for p in linked]
+        if np.prod([len(c) for c in choices], dtype=float) > MAX_LINKED_TEXTS:
+            raise ValueError(f"more than {MAX_LINKED_TEXTS} combinations of linked points")
+        position = {p: i for i, p in enumerate(linked)}
+        texts = [
+            combo
+            for combo in itertools.product(*choices)
+            if not any(
+                combo[position[a]] == x and combo[position[b]] not in allowed_set
+                for a, x, b, allowed_set in self.space.rules
+            )
+        ]
+        return np.array(texts, dtype=int).reshape(len(texts), len(linked))

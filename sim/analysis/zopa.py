@@ -1,0 +1,145 @@
+"""Is any deal possible? The zone of possible agreement, decided exactly.
+
+A ZOPA exists if some valid package crosses no signatory's red line, gives every
+signatory at least its reservation value and passes every ratification test. This is a
+feasibility integer program over one binary variable per option (scipy's `milp`, HiGHS);
+a found witness is re-checked in exact arithmetic. When none exists, a deletion filter
+finds a smallest set of parties whose requirements cannot be met together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from ..space import ratification_weights
+from .problem import Problem
+
+MARGIN = 1e-9  # the program asks for this much above each threshold, so that rounding
+# inside the solver cannot produce a witness that fails the exact check
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What one party needs of a text: no red line crossed and utility >= floor."""
+
+    party: str
+    kind: str  # "reservation" (with red lines) or "ratification"
+    label: str  # e.g. "Ukraine's reservation value 0.55" or "Ukraine's referendum"
+    weights: np.ndarray  # (points, options) utility of each option for this requirement
+    floor: float
+    forbidden: np.ndarray  # (points, options) options across its red lines
+
+
+@dataclass(frozen=True)
+class Zopa:
+    exists: bool
+    witness: np.ndarray | None
+    reason: str
+
+
+def requirements(problem: Problem) -> list[Requirement]:
+    """Each signatory's reservation value and red lines, and its ratifying body's test."""
+    found = []
+    for column in problem.signatories:
+        party = problem.scenario.parties[column]
+        found.append(
+            Requirement(
+                party.id,
+                "reservation",
+                f"{party.name}'s red lines and reservation value "
+                f"{problem.reservations[column]:.2f}",
+                problem.utility[..., column],
+                problem.reservations[column],
+                problem.red[..., column],
+            )
+        )
+        if party.domestic is not None:
+            weights = ratification_weights(problem.scenario)[:, column]
+            found.append(
+                Requirement(
+                    party.id,
+                    "ratification",
+                    f"{party.name}'s {party.domestic.body} "
+                    f"(threshold {party.domestic.threshold:.2f})",
+                    problem.values[..., column] * weights[:, None],
+                    party.domestic.threshold,
+                    problem.red[..., column],
+                )
+            )
+    return found
+
+
+def feasible_text(problem: Problem, needs: list[Requirement]) -> np.ndarray | None:
+    """A valid package meeting every requirement, or None."""
+    space = problem.space
+    points, width = space.exists.shape
+    index = np.arange(points * width).reshape(points, width)
+    allowed = problem.allowed([])
+    for need in needs:
+        allowed &= ~need.forbidden
+    if not allowed.any(axis=1).all():
+        return None
+    rows, lows, highs = [], [], []
+
+    def constrain(coefficients: np.ndarray, low: float, high: float) -> None:
+        rows.append(coefficients.ravel())
+        lows.append(low)
+        highs.append(high)
+
+    for point in range(points):  # exactly one option per point
+        constrain(np.isin(index, index[point]).astype(float), 1, 1)
+    for a, x, b, allowed_set in space.rules:  # x_(a,x) <= sum of allowed options of b
+        row = np.zeros((points, width))
+        row[a, x] = 1.0
+        row[b, sorted(allowed_set)] -= 1.0
+        constrain(row, -np.inf, 0)
+    for need in needs:
+        constrain(np.where(allowed, need.weights, 0.0), need.floor + MARGIN, np.inf)
+    result = milp(
+        c=np.zeros(points * width),
+        constraints=LinearConstraint(np.array(rows), lows, highs),
+        integrality=np.ones(points * width),
+        bounds=Bounds(0, allowed.ravel().astype(float)),
+    )
+    if result.x is None:
+        return None
+    package = result.x.reshape(points, width).argmax(axis=1)
+    meets = all(need.weights[np.arange(points), package].sum() >= need.floor for need in needs)
+    return package if meets and space.is_valid(package) else None
+
+
+def zopa(problem: Problem) -> Zopa:
+    """Exact ZOPA test with a witness, or the smallest conflicting set of requirements."""
+    needs = requirements(problem)
+    witness = feasible_text(problem, needs)
+    if witness is not None:
+        return Zopa(
+            True,
+            witness,
+            "a valid text meets every signatory's reservation value, "
+            "red lines and ratification test",
+        )
+    conflict = list(needs)
+    for need in list(conflict):  # deletion filter: drop what the conflict does not need
+        trial = [n for n in conflict if n is not need]
+        if trial and feasible_text(problem, trial) is None:
+            conflict = trial
+    names = " and ".join(n.label for n in conflict)
+    if len(conflict) == 1:
+        reason = f"no valid text can satisfy {names}"
+    else:
+        reason = f"no valid text can satisfy {names} together"
+    return Zopa(False, None, reason)
+
+
+def ratified(problem: Problem, package: np.ndarray) -> dict[str, bool]:
+    """For each signatory with a domestic constraint: would its ratifying body pass it?"""
+    rows = np.arange(len(package))
+    return {
+        need.party: bool(need.weights[rows, package].sum() >= need.floor)
+        for need in requirements(problem)
+        if need.kind == "ratification"
+    }
