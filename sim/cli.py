@@ -75,7 +75,7 @@ def validate(files):
 )
 def run(file, seed, out, as_json, protocol, settings):
     """Run one negotiation and write outcome, round table, manifest and report."""
-    from .output import run_folder, write_run
+    from .output import outcome_record, run_folder, write_run
     from .runner import run as run_negotiation
     from .summary import summary
 
@@ -87,7 +87,38 @@ def run(file, seed, out, as_json, protocol, settings):
     command += [f"--set={setting}" for setting in overrides]
     folder = write_run(result, run_folder(result, Path(out)), command)
     if as_json:
-        click.echo(json.dumps(result.outcome.as_dict(), indent=2))
+        click.echo(json.dumps(outcome_record(result), indent=2))
     else:
-        click.echo(summary(result.outcome, scenario))
+        click.echo(summary(result.outcome, scenario, result.efficiency))
         click.echo(f"\n  written to {folder}/ (open report.html in a browser)")
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option(
+    "--parties",
+    metavar="A,B",
+    help="The two parties of the frontier (default: the first two signatories).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario value, as for `run`.",
+)
+def analyze(file, parties, as_json, settings):
+    """Is a deal possible? The ZOPA, the exact Pareto frontier, the Nash and KS packages."""
+    from .analysis import Problem
+    from .analysis import analyze as analyze_problem
+    from .summary import analysis_summary
+
+    scenario = _load(file, settings)
+    problem = Problem.from_scenario(scenario)
+    chosen = [p.strip() for p in parties.split(",")] if parties else None
+    known = [p.id for p in scenario.parties]
+    if chosen is not None and (len(chosen) != 2 or not set(chosen) <= set(known)):
+        raise BadInput(f"--parties: name two of {', '.join(known)}")
+    result = analyze_problem(problem, chosen)
+    click.echo(json.dumps(result, indent=2) if as_json else analysis_summary(result, scenario))

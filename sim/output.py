@@ -24,6 +24,11 @@ def run_folder(result: RunResult, results_root: Path) -> Path:
     return results_root / scenario.name / f"seed-{result.outcome.seed}-{scenario.digest[:10]}"
 
 
+def outcome_record(result: RunResult) -> dict:
+    """outcome.json: the outcome and the efficiency of its final text."""
+    return {**result.outcome.as_dict(), "efficiency": result.efficiency}
+
+
 def manifest(result: RunResult, command_line: list[str]) -> dict:
     """What is needed to reproduce the run: scenario hash, seed, versions, command."""
     versions = {"python": platform.python_version()}
@@ -51,7 +56,7 @@ def write_run(result: RunResult, folder: Path, command_line: list[str]) -> Path:
     staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
     try:
         (staging / "outcome.json").write_text(
-            json.dumps(result.outcome.as_dict(), indent=2) + "\n", encoding="utf-8"
+            json.dumps(outcome_record(result), indent=2) + "\n", encoding="utf-8"
         )
         result.rounds.to_csv(staging / "rounds.csv", index=False, float_format="%.6f")
         (staging / "manifest.json").write_text(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 from .model import NegotiationModel
 from .outcome import Outcome
 from .scenario import Scenario
@@ -30,6 +32,17 @@ class RunResult:
         points.columns = self.model.point_ids
         table = agents.merge(texts.drop(columns="text").join(points), on="round")
         return table
+
+    @cached_property
+    def efficiency(self) -> dict:
+        """How efficient the final text is for the signatories (see `sim.analysis`)."""
+        from .analysis import Problem, efficiency, signatory_frontier
+
+        problem = Problem.from_scenario(self.model.spec)
+        frontier = signatory_frontier(problem)
+        reservations = np.array([n.reservation for n in self.model.signatories])
+        agreement = self.outcome.status == "agreement"
+        return efficiency(problem, frontier, self.model.text, reservations, agreement)
 
 
 def run(scenario: Scenario, seed: int | None = None) -> RunResult:

@@ -1,5 +1,6 @@
 """The `negsim` command as a user runs it: outputs, reproducibility, bad input."""
 
+import itertools
 import json
 from pathlib import Path
 
@@ -121,3 +122,38 @@ def test_a_failing_report_leaves_no_partial_folder(tmp_path, monkeypatch):
         run("run", BASELINE, "--out", tmp_path)
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert leftovers == []
+
+
+def test_outcome_json_carries_the_efficiency_of_the_final_text(tmp_path):
+    run("run", BASELINE, "--seed", 1, "--out", tmp_path)
+    outcome = json.loads((only_folder(tmp_path) / "outcome.json").read_text())
+    efficiency = outcome["efficiency"]
+    assert efficiency["parties"] == ["ukraine", "russia"]
+    assert efficiency["exact"] is True
+    assert efficiency["agreement"] == (outcome["status"] == "agreement")
+    assert efficiency["dominated"] == (efficiency["dominated_by"] is not None)
+    if efficiency["nash_share"] is not None:
+        assert 0 <= efficiency["nash_share"] <= 1 + 1e-9
+    if efficiency["gain_shares"] is not None:
+        assert abs(sum(efficiency["gain_shares"].values()) - 1) < 1e-6
+
+
+def test_analyze_prints_zopa_frontier_nash_and_ks(tmp_path):
+    data = json.loads(run("analyze", BASELINE, "--json").output)
+    assert data["zopa"]["exists"] is True
+    assert len(data["zopa"]["witness"]) == 20
+    assert data["pareto"]["parties"] == ["ukraine", "russia"]
+    points = data["pareto"]["points"]
+    assert len(points) == len(data["pareto"]["packages"]) > 10
+    assert all(a[0] >= b[0] and a[1] <= b[1] for a, b in itertools.pairwise(points))
+    for key in ("nash", "ks"):
+        assert set(data[key]["utilities"]) == {"ukraine", "russia"}
+        assert list(data[key]["utilities"].values()) in points
+    text = run("analyze", BASELINE).output
+    assert "ZOPA: yes" in text and "Nash package" in text
+
+
+def test_analyze_rejects_unknown_parties():
+    result = CliRunner().invoke(main, ["analyze", BASELINE, "--parties", "ukraine,mars"])
+    assert result.exit_code == 2
+    assert "--parties" in result.output

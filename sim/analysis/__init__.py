@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution
+from .bargaining import (
+    Solution,
+    kalai_smorodinsky,
+    nash_product,
+    nash_solution,
+    signatory_frontier,
+)
 from .efficiency import efficiency
 from .frontier import Frontier, approximate_frontier, pareto_frontier
 from .problem import Problem
@@ -28,6 +34,7 @@ __all__ = [
     "nash_product",
     "nash_solution",
     "pareto_frontier",
+    "signatory_frontier",
     "zopa",
 ]
 

@@ -23,10 +23,10 @@ MARGIN = 1e-9  # the program asks for this much above each threshold, so that ro
 
 @dataclass(frozen=True)
 class Requirement:
-    """What one party needs of a text: no red line crossed and utility >= floor."""
+    """What one party needs of a text: none of `forbidden`, and utility >= floor."""
 
     party: str
-    kind: str  # "reservation" (with red lines) or "ratification"
+    kind: str  # "red lines", "reservation" or "ratification"
     label: str  # e.g. "Ukraine's reservation value 0.55" or "Ukraine's referendum"
     weights: np.ndarray  # (points, options) utility of each option for this requirement
     floor: float
@@ -41,19 +41,29 @@ class Zopa:
 
 
 def requirements(problem: Problem) -> list[Requirement]:
-    """Each signatory's reservation value and red lines, and its ratifying body's test."""
+    """Each signatory's red lines, its reservation value, and its ratifying body's test."""
     found = []
+    nothing = np.zeros(problem.space.exists.shape, dtype=bool)
     for column in problem.signatories:
         party = problem.scenario.parties[column]
         found.append(
             Requirement(
                 party.id,
+                "red lines",
+                f"{party.name}'s red lines",
+                problem.utility[..., column],
+                -np.inf,
+                problem.red[..., column],
+            )
+        )
+        found.append(
+            Requirement(
+                party.id,
                 "reservation",
-                f"{party.name}'s red lines and reservation value "
-                f"{problem.reservations[column]:.2f}",
+                f"{party.name}'s reservation value {problem.reservations[column]:.2f}",
                 problem.utility[..., column],
                 problem.reservations[column],
-                problem.red[..., column],
+                nothing,
             )
         )
         if party.domestic is not None:
@@ -66,7 +76,7 @@ def requirements(problem: Problem) -> list[Requirement]:
                     f"(threshold {party.domestic.threshold:.2f})",
                     problem.values[..., column] * weights[:, None],
                     party.domestic.threshold,
-                    problem.red[..., column],
+                    nothing,
                 )
             )
     return found
@@ -97,7 +107,8 @@ def feasible_text(problem: Problem, needs: list[Requirement]) -> np.ndarray | No
         row[b, sorted(allowed_set)] -= 1.0
         constrain(row, -np.inf, 0)
     for need in needs:
-        constrain(np.where(allowed, need.weights, 0.0), need.floor + MARGIN, np.inf)
+        if np.isfinite(need.floor):
+            constrain(np.where(allowed, need.weights, 0.0), need.floor + MARGIN, np.inf)
     result = milp(
         c=np.zeros(points * width),
         constraints=LinearConstraint(np.array(rows), lows, highs),
@@ -122,8 +133,11 @@ def zopa(problem: Problem) -> Zopa:
             "a valid text meets every signatory's reservation value, "
             "red lines and ratification test",
         )
-    conflict = list(needs)
-    for need in list(conflict):  # deletion filter: drop what the conflict does not need
+    # deletion filter: drop each requirement the conflict does not need, trying the
+    # ratification tests first and red lines last, so red lines explain when they can
+    order = {"ratification": 0, "reservation": 1, "red lines": 2}
+    conflict = sorted(needs, key=lambda n: order[n.kind])
+    for need in list(conflict):
         trial = [n for n in conflict if n is not need]
         if trial and feasible_text(problem, trial) is None:
             conflict = trial
