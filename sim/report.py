@@ -13,6 +13,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from .narrative import narrative, option_label, split_ids
+from .utility_space import utility_space_figure
 
 LINES = {  # trace -> (colour, dash)
     "utility": ("#1f77b4", "solid"),
@@ -30,6 +31,19 @@ tr.crossed td, td.below { background: #fde2e2; }
 .status { font-weight: bold; text-transform: uppercase; }
 .reason { font-size: 1.1rem; }
 """
+UTILITY_SPACE_CAPTION = (
+    "Every dot is one possible text, placed by what it is worth to the first two "
+    "signatories: the first along the bottom, the second up the side. Grey dots are a "
+    "sample of valid texts that cross neither side's red lines. The green line is the "
+    "Pareto frontier: the texts where one side can gain only if the other loses; a text "
+    "below and to the left of it leaves value on the table for both. The diamond and "
+    "the square mark the Nash and Kalai-Smorodinsky packages, two classic answers to "
+    "what a fair deal would be. The thin red lines mark the reservation values (dashed at "
+    "the start, dotted at the end of the run); only texts above and to the right of both are "
+    "better than no deal for both sides. The blue path follows the text on the table "
+    "round by round (hover for the round), and the star, labelled with the outcome, is "
+    "where the talks ended."
+)
 
 
 def trajectory_figure(result) -> go.Figure:
@@ -42,7 +56,7 @@ def trajectory_figure(result) -> go.Figure:
         rows=len(signatories),
         cols=1,
         shared_xaxes=True,
-        subplot_titles=[p.name for p in signatories],
+        subplot_titles=[escape(p.name) for p in signatories],
         vertical_spacing=0.3 / max(len(signatories), 1),
     )
     for row, party in enumerate(signatories, start=1):
@@ -173,8 +187,22 @@ def figure_html(figure: go.Figure, div_id: str, with_plotlyjs: bool) -> str:
     )
 
 
+def utility_space_html(result) -> str:
+    """The utility-space section; empty with a single signatory (nothing to plot against)."""
+    if len(result.model.spec.signatories) < 2:
+        return ""
+    return "\n".join(
+        [
+            "<h2>The texts in utility space</h2>",
+            f"<p>{UTILITY_SPACE_CAPTION}</p>",
+            figure_html(utility_space_figure(result), "utility-space", with_plotlyjs=False),
+        ]
+    )
+
+
 def report_html(result) -> str:
-    """The whole page: header, (a) trajectories, (b) agreement table, (c) narrative."""
+    """The whole page: header, (a) trajectories and utility space, (b) agreement table,
+    (c) narrative."""
     scenario = result.model.spec
     story = "\n".join(f"<li>{escape(line)}</li>" for line in narrative(result))
     return "\n".join(
@@ -189,6 +217,7 @@ def report_html(result) -> str:
             "it still asks for (aspiration) and what no deal is worth to it (reservation value)."
             "</p>",
             figure_html(trajectory_figure(result), "trajectories", with_plotlyjs=True),
+            utility_space_html(result),
             "<h2>The agreement, point by point</h2>"
             if result.outcome.status == "agreement"
             else "<h2>The last text, point by point</h2>",

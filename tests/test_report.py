@@ -8,16 +8,20 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from plotly.offline import get_plotlyjs
 
 import sim
+from sim.analysis import Problem, kalai_smorodinsky, nash_solution, pareto_frontier
 from sim.cli import main
 from sim.narrative import narrative
 from sim.report import agreement_rows, report_html, trajectory_figure, write_report
+from sim.utility_space import TRACES, sample_packages, utility_space_figure
 
 TINY = Path(__file__).parent / "scenarios" / "tiny.yaml"
+BASELINE = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
 # Markup in names must be shown, not obeyed; troops fixed on B's red line ends in a walkout.
 MARKUP = [
     'title=Talks <b>now</b> & "aid"',
@@ -34,6 +38,11 @@ def run(overrides=(), seed=1):
 @pytest.fixture(scope="module", params=["agreement", "walkout"])
 def result(request):
     return run() if request.param == "agreement" else run(RED_LINE)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return sim.run(sim.load_scenario(BASELINE), seed=1)
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +160,122 @@ def test_negsim_run_writes_the_four_files(tmp_path):
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert html.escape(record["reason"]) in page
     assert get_plotlyjs()[:60] in page
+
+
+def traces_by_name(figure) -> dict:
+    return {trace.name: trace for trace in figure.data}
+
+
+def frontier_of(result):
+    problem = Problem.from_scenario(result.model.spec)
+    columns = problem.signatories[:2]
+    return problem, columns, pareto_frontier(problem, columns)
+
+
+def test_utility_space_figure_has_every_trace(result):
+    problem, _, frontier = frontier_of(result)
+    names = set(traces_by_name(utility_space_figure(result)))
+    always = {"cloud", "frontier", "start", "end", "path"}
+    assert {TRACES[role] for role in always} <= names
+    assert f"outcome: {result.outcome.status.replace('_', ' ')}" in names
+    for role, solve in (("nash", nash_solution), ("ks", kalai_smorodinsky)):
+        assert (TRACES[role] in names) == (solve(problem, frontier).package is not None)
+
+
+def test_utility_space_shows_the_exact_frontier_sorted_by_the_first_party(result, baseline):
+    for run_result in (result, baseline):
+        _, _, frontier = frontier_of(run_result)
+        trace = traces_by_name(utility_space_figure(run_result))[TRACES["frontier"]]
+        expected = frontier.utilities[np.argsort(frontier.utilities[:, 0])]
+        assert np.allclose(np.column_stack([trace.x, trace.y]), expected)
+        assert np.all(np.diff(trace.x) > 0)
+
+
+def test_utility_space_marks_the_nash_and_ks_packages():
+    result = run()
+    problem, _, frontier = frontier_of(result)
+    traces = traces_by_name(utility_space_figure(result))
+    for role, solve in (("nash", nash_solution), ("ks", kalai_smorodinsky)):
+        found = solve(problem, frontier)
+        assert [*traces[TRACES[role]].x, *traces[TRACES[role]].y] == pytest.approx(
+            list(found.utilities)
+        )
+
+
+def test_utility_space_path_has_one_point_per_round(result):
+    trace = traces_by_name(utility_space_figure(result))[TRACES["path"]]
+    table = result.rounds
+    first, second = (p.id for p in result.model.spec.signatories[:2])
+    rounds = sorted(table["round"].unique())
+    assert list(trace.customdata) == rounds
+    for axis, party in ((trace.x, first), (trace.y, second)):
+        own = table[table["party"] == party].sort_values("round")
+        assert list(axis) == pytest.approx(list(own["utility"]))
+
+
+def test_utility_space_outcome_star_sits_at_the_outcome(result):
+    figure = utility_space_figure(result)
+    (star,) = [t for t in figure.data if t.name.startswith(TRACES["outcome"])]
+    first, second = (p.id for p in result.model.spec.signatories[:2])
+    utilities = result.outcome.utilities
+    assert (star.x[0], star.y[0]) == pytest.approx((utilities[first], utilities[second]))
+    assert star.marker.symbol == "star"
+    (label,) = figure.layout.annotations
+    assert (label.x, label.y) == (star.x[0], star.y[0])
+    assert label.text == f"{result.outcome.status.replace('_', ' ')}, round {result.outcome.round}"
+
+
+def test_utility_space_reservation_lines_start_and_end(result):
+    traces = traces_by_name(utility_space_figure(result))
+    problem, columns, _ = frontier_of(result)
+    parties = [p.id for p in result.model.spec.signatories[:2]]
+    ended = [result.outcome.reservations[p] for p in parties]
+    for role, values, dash in (
+        ("start", problem.reservations[columns], "dash"),
+        ("end", ended, "dot"),
+    ):
+        trace = traces[TRACES[role]]
+        assert trace.line.dash == dash
+        assert trace.x[0] == trace.x[1] == pytest.approx(values[0])
+        assert trace.y[3] == trace.y[4] == pytest.approx(values[1])
+
+
+def test_no_sampled_text_dominates_the_frontier(baseline):
+    for result in (run(), baseline):
+        _, _, frontier = frontier_of(result)
+        cloud = traces_by_name(utility_space_figure(result))[TRACES["cloud"]]
+        points = np.column_stack([cloud.x, cloud.y])
+        assert len(points) > 0
+        tolerance = 1e-9
+        at_least = (points[:, None, :] >= frontier.utilities[None, :, :] - tolerance).all(-1)
+        better = (points[:, None, :] > frontier.utilities[None, :, :] + tolerance).any(-1)
+        assert not (at_least & better).any()
+
+
+def test_sampled_texts_are_valid_and_cross_no_red_line():
+    problem = Problem.from_scenario(sim.load_scenario(BASELINE))
+    columns = problem.signatories[:2]
+    packages = sample_packages(problem, columns)
+    assert len(packages) > 1000
+    allowed = problem.allowed(columns)
+    for package in packages:
+        assert problem.space.is_valid(package)
+        assert allowed[np.arange(len(package)), package].all()
+
+
+def test_a_walkout_with_no_valid_text_still_has_a_path_and_a_star():
+    result = run(RED_LINE)  # troops fixed across B's red line: no valid text for both
+    traces = traces_by_name(utility_space_figure(result))
+    assert len(traces[TRACES["cloud"]].x) == len(traces[TRACES["frontier"]].x) == 0
+    assert TRACES["nash"] not in traces and TRACES["ks"] not in traces
+    assert len(traces[TRACES["path"]].x) == result.outcome.round
+
+
+def test_report_places_the_utility_space_after_the_trajectories(page):
+    assert page.index('id="trajectories"') < page.index('id="utility-space"')
+    assert page.index('id="utility-space"') < page.index("point by point</h2>")
+
+
+def test_a_single_signatory_report_has_no_utility_space():
+    page = report_html(run(["parties.b.role=stakeholder"]))
+    assert "utility-space" not in page and 'id="trajectories"' in page

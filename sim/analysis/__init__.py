@@ -41,8 +41,8 @@ __all__ = [
 
 def analyze(problem: Problem, parties: list[str] | None = None) -> dict:
     """ZOPA, the two parties' exact frontier, and the Nash and KS packages, as plain data.
-    `parties` defaults to the first two signatories."""
-    columns = [problem.column(p) for p in parties] if parties else problem.signatories[:2]
+    `parties` defaults to the first two signatories (see `default_pair`)."""
+    columns = [problem.column(p) for p in parties] if parties else default_pair(problem)
     found = zopa(problem)
     frontier = pareto_frontier(problem, columns)
     nash, ks = nash_solution(problem, frontier), kalai_smorodinsky(problem, frontier)
@@ -73,6 +73,12 @@ def analyze(problem: Problem, parties: list[str] | None = None) -> dict:
         "nash": solution(nash),
         "ks": solution(ks),
     }
+
+
+def default_pair(problem: Problem) -> list[int]:
+    """The first two signatories; with fewer, the next parties in the scenario's order."""
+    others = [c for c in range(len(problem.scenario.parties)) if c not in problem.signatories]
+    return (problem.signatories + others)[:2]
 
 
 def _named(names: list[str], values: np.ndarray) -> dict[str, float]:

@@ -4,7 +4,7 @@ A ZOPA exists if some valid package crosses no signatory's red line, gives every
 signatory at least its reservation value and passes every ratification test. This is a
 feasibility integer program over one binary variable per option (scipy's `milp`, HiGHS);
 a found witness is re-checked in exact arithmetic. When none exists, a deletion filter
-finds a smallest set of parties whose requirements cannot be met together.
+finds a set of requirements that cannot be met together and from which none can be dropped.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def feasible_text(problem: Problem, needs: list[Requirement]) -> np.ndarray | No
 
 
 def zopa(problem: Problem) -> Zopa:
-    """Exact ZOPA test with a witness, or the smallest conflicting set of requirements."""
+    """Exact ZOPA test with a witness, or an irreducible set of conflicting requirements."""
     needs = requirements(problem)
     witness = feasible_text(problem, needs)
     if witness is not None:
