@@ -6,6 +6,7 @@ import html
 import json
 import re
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -132,7 +133,8 @@ def test_trajectory_figure_has_a_panel_per_signatory_with_the_round_values(resul
     figure = trajectory_figure(result)
     signatories = result.model.spec.signatories
     assert len(figure.data) == 3 * len(signatories)
-    assert [a.text for a in figure.layout.annotations] == [p.name for p in signatories]
+    # plotly reads HTML in titles, so names are escaped (a "&" shows as "&")
+    assert [a.text for a in figure.layout.annotations] == [escape(p.name) for p in signatories]
     table = result.rounds
     for index, party in enumerate(signatories):
         own = table[table["party"] == party.id].sort_values("round")
