@@ -157,3 +157,27 @@ def test_analyze_rejects_unknown_parties():
     result = CliRunner().invoke(main, ["analyze", BASELINE, "--parties", "ukraine,mars"])
     assert result.exit_code == 2
     assert "--parties" in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "parties", "exact"),
+    [
+        ("parties: {b: {role: stakeholder}}\n", ["a"], False),
+        (
+            "parties: {c: {role: signatory, position: 0.3, reservation: 0.2}}\n",
+            ["a", "b", "c"],
+            False,
+        ),
+    ],
+)
+def test_one_or_three_signatories_run_and_analyze(tmp_path, extra, parties, exact):
+    path = tmp_path / "variant.yaml"
+    path.write_text(f"extends: {ROOT / 'tests' / 'scenarios' / 'tiny.yaml'}\n{extra}")
+    result = run("run", path, "--json", "--out", tmp_path / "out")
+    assert result.exit_code == 0
+    efficiency = json.loads(result.output)["efficiency"]
+    assert efficiency["parties"] == parties
+    assert efficiency["exact"] is exact
+    assert {p.name for p in only_folder(tmp_path / "out").iterdir()} == FILES
+    analysis = json.loads(run("analyze", path, "--json").output)
+    assert len(analysis["pareto"]["parties"]) == 2
