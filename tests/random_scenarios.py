@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from sim.scenario import Link, Option, Party, Point, Protocol, Scenario, Tactic
+from sim.scenario import Domestic, Link, Option, Party, Point, Protocol, Scenario, Tactic
 
 
 def random_scenario(
@@ -14,9 +16,18 @@ def random_scenario(
     n_signatories=(2, 3),
     links=True,
     red_lines=True,
+    reservations=(0.1, 0.5),
+    domestic=False,
+    fixed=False,
+    grid=False,
 ) -> Scenario:
     """2-4 points of 2-4 options, 2-3 signatories and a mediator, random values, red
-    lines and links (a package space of at most 256 texts)."""
+    lines and links (a package space of at most 256 texts). With `domestic`, each
+    signatory may get a ratification test on 1-2 points; with `fixed`, one point may be
+    locked. Their draws come last, so the defaults reproduce the plain scenarios. With
+    `grid`, values, reservations and thresholds are rounded to quarters and saliences are
+    ratios of small integers, as in hand-written scenarios: ties between texts and with
+    reservation values are common, exact in the reals but not always in floating point."""
     points = []
     for i in range(int(rng.integers(n_points[0], n_points[1] + 1))):
         count = int(rng.integers(n_options[0], n_options[1] + 1))
@@ -31,6 +42,11 @@ def random_scenario(
         if red_lines and j < n_sig and rng.random() < 0.6:
             point = points[int(rng.integers(len(points)))]
             lines.append((point.id, (point.options[int(rng.integers(len(point.options)))].id,)))
+        reservation = float(rng.uniform(*reservations)) if j < n_sig else 0.0
+        if grid:
+            weights = np.ceil(weights * 4)
+            values = tuple(tuple(quarter(v) for v in row) for row in values)
+            reservation = quarter(reservation)
         parties.append(
             Party(
                 id=f"s{j}" if j < n_sig else "m",
@@ -39,7 +55,7 @@ def random_scenario(
                 salience=tuple(float(w) for w in weights / weights.sum()),
                 values=values,
                 red_lines=tuple(lines),
-                reservation=float(rng.uniform(0.1, 0.5)) if j < n_sig else 0.0,
+                reservation=reservation,
                 tactic=Tactic(beta=float(rng.choice([0.5, 1.0, 2.0]))),
             )
         )
@@ -58,13 +74,31 @@ def random_scenario(
                     tuple(points[b].options[int(k)].id for k in sorted(allowed)),
                 )
             )
+    if domestic:
+        for j in range(n_sig):
+            if rng.random() < 0.5:
+                judged = rng.choice(len(points), size=int(rng.integers(1, 3)), replace=False)
+                test = Domestic(
+                    body="parliament",
+                    points=tuple(points[int(i)].id for i in sorted(judged)),
+                    threshold=(quarter if grid else float)(rng.uniform(0.2, 0.8)),
+                )
+                parties[j] = replace(parties[j], domestic=test)
+    locked = ()
+    if fixed and rng.random() < 0.5:
+        point = points[int(rng.integers(len(points)))]
+        locked = ((point.id, point.options[int(rng.integers(len(point.options)))].id),)
     return Scenario(
         name="random",
         title="",
         points=tuple(points),
         parties=tuple(parties),
-        protocol=Protocol(mediator="m", bias=float(rng.choice([0.0, 0.3]))),
+        protocol=Protocol(mediator="m", bias=float(rng.choice([0.0, 0.3])), fixed=locked),
         deadline=20,
         seed=0,
         links=tuple(link_list),
     )
+
+
+def quarter(x: float) -> float:
+    return round(float(x) * 4) / 4

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import search
-from .frontier import Frontier, approximate_frontier, pareto_frontier
+from .frontier import TOLERANCE, Frontier, approximate_frontier, pareto_frontier
 from .problem import Problem
 
 
@@ -70,12 +70,14 @@ def _climb_nash(problem: Problem, frontier: Frontier, r: np.ndarray):
     score = search.nash_score(list(range(len(columns))), r, np.ones(len(columns)))
     locked = np.zeros(problem.space.n_points, dtype=bool)
     locked[list(problem.fixed)] = True
-    best, best_score = None, -np.inf
+    best, best_rank = None, (-np.inf, -np.inf)
     for start in frontier.packages:
         climbed = search.hill_climb(problem.space, table, score, start, locked)
-        value = float(score(search.utilities(table, climbed)))
-        if value > best_score:
-            best, best_score = climbed, value
+        # rank by the true product first: the smoothed log may prefer a zero factor
+        utilities = problem.utilities(climbed, columns)
+        rank = (float(nash_product(utilities, r)[0]), float(score(utilities)))
+        if rank > best_rank:
+            best, best_rank = climbed, rank
     return best, problem.utilities(best, columns)
 
 
@@ -85,7 +87,9 @@ def kalai_smorodinsky(
     """Two parties: the frontier package maximising min_j (U_j - r_j) / (ideal_j - r_j),
     with ideal_j each party's best utility among individually rational packages."""
     r = problem.reservations[frontier.columns] if reservations is None else reservations
-    rational = (frontier.utilities >= r).all(axis=1)
+    # within TOLERANCE, as in the frontier: a text exactly at a reservation value may be
+    # represented there by one that ties with it in the last bit
+    rational = (frontier.utilities >= r - TOLERANCE).all(axis=1)
     method = "exact: maximum over the exact two-party Pareto frontier"
     if not rational.any():
         return Solution(None, None, 0.0, method)

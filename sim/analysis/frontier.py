@@ -15,6 +15,8 @@ import numpy as np
 from .problem import Problem
 
 TOLERANCE = 1e-12  # utilities closer than this count as equal
+CORNER_SHARE = 1e-6  # weight a corner gives the other parties: a party's best package is
+# Pareto-optimal only if its ties go to the one the others prefer
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,13 @@ class Frontier:
 def nondominated_2d(points: np.ndarray) -> np.ndarray:
     """Indices of the non-dominated rows of an (n, 2) array, by first column descending."""
     order = np.lexsort((-points[:, 1], -points[:, 0]))
-    best_b = np.maximum.accumulate(points[order, 1])
+    a, b = points[order, 0], points[order, 1]
+    best_b = np.maximum.accumulate(b)
     keep = np.ones(len(order), dtype=bool)
-    keep[1:] = points[order[1:], 1] > best_b[:-1] + TOLERANCE
+    keep[1:] = b[1:] > best_b[:-1] + TOLERANCE
+    # rows sorted after this one whose first value ties with it can dominate it too
+    last_tie = np.searchsorted(-a, -a + TOLERANCE, side="right") - 1
+    keep &= best_b[last_tie] <= b + TOLERANCE
     return order[keep]
 
 
@@ -61,6 +67,9 @@ def pareto_frontier(problem: Problem, columns: list[int]) -> Frontier:
         return _empty(problem, columns)
     linked_list = sorted(linked)
     linked_sums = utility[np.array(linked_list, int)[:, None], linked_texts.T].sum(axis=0)
+    # a dominated combination of the linked points stays dominated whatever is added
+    useful = nondominated_2d(linked_sums)
+    linked_texts, linked_sums = linked_texts[useful], linked_sums[useful]
     merged = (sums[:, None, :] + linked_sums[None, :, :]).reshape(-1, 2)
     keep = nondominated_2d(merged)
     rows, combos = np.divmod(keep, len(linked_texts))
@@ -69,7 +78,10 @@ def pareto_frontier(problem: Problem, columns: list[int]) -> Frontier:
     for (parents, picks), point in zip(reversed(history), reversed(free), strict=True):
         packages[:, point] = picks[rows]
         rows = parents[rows]
-    return Frontier(columns, merged[keep], packages)
+    # summed point by point like everywhere else (the merge adds in another order), so
+    # that a utility equal to a reservation value compares the same here as in a run
+    utilities = utility[np.arange(problem.space.n_points), packages].sum(axis=1)
+    return Frontier(columns, utilities, packages)
 
 
 def _empty(problem: Problem, columns: list[int]) -> Frontier:
@@ -102,9 +114,8 @@ def approximate_frontier(
     """Supported Pareto points of three or more parties: the best package for each of
     `n_weights` weight vectors (the corners, then uniform on the simplex)."""
     rng = np.random.default_rng(seed)
-    weights = np.vstack(
-        [np.eye(len(columns)), rng.dirichlet(np.ones(len(columns)), size=n_weights)]
-    )
+    corners = np.eye(len(columns)) + CORNER_SHARE
+    weights = np.vstack([corners, rng.dirichlet(np.ones(len(columns)), size=n_weights)])
     packages = [best_weighted_package(problem, columns, w) for w in weights]
     packages = np.unique(np.array([p for p in packages if p is not None]), axis=0)
     if len(packages) == 0:

@@ -3,8 +3,10 @@
 A ZOPA exists if some valid package crosses no signatory's red line, gives every
 signatory at least its reservation value and passes every ratification test. This is a
 feasibility integer program over one binary variable per option (scipy's `milp`, HiGHS);
-a found witness is re-checked in exact arithmetic. When none exists, a deletion filter
-finds a set of requirements that cannot be met together and from which none can be dropped.
+a found witness is re-checked in exact arithmetic, and one that fails the check (HiGHS
+accepts constraints violated by up to about 1e-6) is cut off and the program solved again.
+When none exists, a deletion filter finds a set of requirements that cannot be met
+together and from which none can be dropped.
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..space import ratification_weights
 from .problem import Problem
-
-MARGIN = 1e-9  # the program asks for this much above each threshold, so that rounding
-# inside the solver cannot produce a witness that fails the exact check
 
 
 @dataclass(frozen=True)
@@ -108,18 +107,26 @@ def feasible_text(problem: Problem, needs: list[Requirement]) -> np.ndarray | No
         constrain(row, -np.inf, 0)
     for need in needs:
         if np.isfinite(need.floor):
-            constrain(np.where(allowed, need.weights, 0.0), need.floor + MARGIN, np.inf)
-    result = milp(
-        c=np.zeros(points * width),
-        constraints=LinearConstraint(np.array(rows), lows, highs),
-        integrality=np.ones(points * width),
-        bounds=Bounds(0, allowed.ravel().astype(float)),
-    )
-    if result.x is None:
-        return None
-    package = result.x.reshape(points, width).argmax(axis=1)
-    meets = all(need.weights[np.arange(points), package].sum() >= need.floor for need in needs)
-    return package if meets and space.is_valid(package) else None
+            constrain(np.where(allowed, need.weights, 0.0), need.floor, np.inf)
+    while True:
+        result = milp(
+            c=np.zeros(points * width),
+            constraints=LinearConstraint(np.array(rows), lows, highs),
+            integrality=np.ones(points * width),
+            bounds=Bounds(0, allowed.ravel().astype(float)),
+        )
+        if result.x is None:
+            return None
+        package = result.x.reshape(points, width).argmax(axis=1)
+        chosen = np.arange(points), package
+        if space.is_valid(package) and all(
+            need.weights[chosen].sum() >= need.floor for need in needs
+        ):
+            return package
+        # within the solver's tolerance but not exactly: rule this package out, try again
+        cut = np.zeros((points, width))
+        cut[chosen] = 1.0
+        constrain(cut, -np.inf, points - 1)
 
 
 def zopa(problem: Problem) -> Zopa:
