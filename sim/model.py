@@ -16,8 +16,6 @@ from .agents import Mediator, Negotiator
 from .scenario import Scenario
 from .space import OutcomeSpace, ratification_weights, red_line_mask, value_matrix, weighted
 
-STATUSES = ("agreement", "no_deal", "walkout", "escalation")
-
 
 class NegotiationModel(mesa.Model):
     """Parties negotiate one text over the scenario's points until an end condition holds."""
