@@ -6,6 +6,7 @@ path, so that a student who mistypes a key is told exactly where and what to fix
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -137,7 +138,15 @@ def _evidence_ids(check: Checker) -> set[str] | None:
     base_path = Path(named_in).parent / base
     if not base_path.is_file():
         raise check.fail(("evidence_base",), f"file not found: '{base}'")
-    return _record_ids(Checker(read_located(base_path, str(base_path))))
+    stat = base_path.stat()
+    return _evidence_base_ids(str(base_path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _evidence_base_ids(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    """The checked record ids of one evidence base file, read once per version of it
+    (a sweep builds thousands of scenarios on the same base)."""
+    return frozenset(_record_ids(Checker(read_located(Path(path), path))))
 
 
 def _record_ids(check: Checker) -> set[str]:
