@@ -122,3 +122,96 @@ def analyze(file, parties, as_json, settings):
         raise BadInput(f"--parties: name two of {', '.join(known)}")
     result = analyze_problem(problem, chosen)
     click.echo(json.dumps(result, indent=2) if as_json else analysis_summary(result, scenario))
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=LO:HI|V1,V2",
+    help="Vary a scenario value (scenario FILE only); repeatable.",
+)
+@click.option(
+    "--design",
+    type=click.Choice(["grid", "lhs", "sobol", "morris"]),
+    default="lhs",
+    show_default=True,
+    help="Design for --param sweeps.",
+)
+@click.option(
+    "--samples",
+    type=int,
+    default=64,
+    show_default=True,
+    help="Sobol N (a power of two), LHS rows or Morris trajectories.",
+)
+@click.option(
+    "--replications", type=int, default=1, show_default=True, help="Seeds per parameter set."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="The sweep's seed.")
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    help="Outcome to analyse (agreement, round, utility.PARTY, ...); repeatable.",
+)
+@click.option("--jobs", type=int, help="Worker processes (default: all cores).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="results",
+    show_default=True,
+    help="Results root; the sweep goes to OUT/<sweep name>/.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--resume", is_flag=True, help="Finish an interrupted sweep in OUT.")
+@click.option("--dask", metavar="ADDRESS", help="Run on a Dask cluster ('local' starts one).")
+def sweep(
+    file, params, design, samples, replications, seed, outputs, jobs, out, quiet, resume, dask
+):
+    """Run a sweep file, or sweep a scenario FILE over --param ranges and values."""
+    from .sweeps import sweep as run_sweep
+    from .sweeps.spec import is_sweep_file, load_sweep, sweep_from_flags
+
+    try:
+        if is_sweep_file(file):
+            if params:
+                raise BadInput("--param is for scenario files; a sweep file names its own")
+            spec = load_sweep(file)
+        else:
+            _load(file)  # a broken scenario is reported as such
+            spec = sweep_from_flags(
+                file, list(params), design, samples, replications, seed, tuple(outputs)
+            )
+        progress = not quiet and sys.stderr.isatty()
+        result = run_sweep(
+            spec,
+            jobs=jobs,
+            out=out,
+            resume=resume,
+            dask=dask,
+            progress=progress,
+            command_line=["negsim", "sweep", *sys.argv[2:]],
+        )
+    except ScenarioError as err:
+        raise BadInput(str(err)) from None
+    except RuntimeError as err:  # a missing optional extra (SALib, distributed)
+        raise click.ClickException(str(err)) from None
+    counts = result.rows["status"].value_counts().to_dict()
+    click.echo(
+        f"{spec.name}: {len(result.rows)} runs; "
+        + ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
+    )
+    click.echo(f"  written to {result.folder}/ (open sweep.html in a browser)")
+
+
+@main.command("sweep-report")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+def sweep_report(folder):
+    """Rebuild summary.json and sweep.html of a sweep from its stored rows."""
+    from .sweeps import sweep_report as rebuild
+
+    result = rebuild(folder)
+    click.echo(f"{folder}: {len(result.rows)} runs summarised in sweep.html")

@@ -15,7 +15,19 @@ from pathlib import Path
 
 from .runner import RunResult
 
-PACKAGES = ("negsim", "mesa", "numpy", "pandas", "plotly", "pyyaml", "click")
+PACKAGES = (
+    "negsim",
+    "mesa",
+    "numpy",
+    "pandas",
+    "plotly",
+    "pyyaml",
+    "click",
+    "scipy",
+    "salib",
+    "distributed",
+    "pyarrow",
+)
 
 
 def run_folder(result: RunResult, results_root: Path) -> Path:
@@ -29,20 +41,25 @@ def outcome_record(result: RunResult) -> dict:
     return {**result.outcome.as_dict(), "efficiency": result.efficiency}
 
 
-def manifest(result: RunResult, command_line: list[str]) -> dict:
-    """What is needed to reproduce the run: scenario hash, seed, versions, command."""
-    versions = {"python": platform.python_version()}
+def versions() -> dict[str, str | None]:
+    """Python's and the relevant packages' versions, for manifests."""
+    found = {"python": platform.python_version()}
     for package in PACKAGES:
         try:
-            versions[package] = metadata.version(package)
+            found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
-            versions[package] = None
+            found[package] = None
+    return found
+
+
+def manifest(result: RunResult, command_line: list[str]) -> dict:
+    """What is needed to reproduce the run: scenario hash, seed, versions, command."""
     return {
         "scenario": result.model.spec.name,
         "scenario_file": result.model.spec.source,
         "scenario_sha256": result.model.spec.digest,
         "seed": result.outcome.seed,
-        "versions": versions,
+        "versions": versions(),
         "command_line": command_line,
     }
 
