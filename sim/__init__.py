@@ -4,6 +4,7 @@
     scenario = sim.load_scenario("scenarios/baseline.yaml")
     result = sim.run(scenario, seed=1)
     result.outcome.status, result.rounds
+    sim.sweep("scenarios/sweeps/baseline_sobol.yaml", jobs=2).indices
 
 Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fast.
 """
@@ -11,7 +12,7 @@ Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fas
 from .errors import ScenarioError
 from .loading import load_scenario
 
-__all__ = ["RunResult", "ScenarioError", "load_scenario", "run"]
+__all__ = ["RunResult", "ScenarioError", "load_scenario", "run", "sweep"]
 
 
 def __getattr__(name: str):
@@ -19,4 +20,8 @@ def __getattr__(name: str):
         from . import runner
 
         return getattr(runner, name)
+    if name == "sweep":
+        from .sweeps import sweep
+
+        return sweep
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -41,6 +41,7 @@ class NegotiationModel(mesa.Model):
             kind = Mediator if spec.id == protocol.mediator else Negotiator
             self.negotiators[spec.id] = kind(self, spec, row)
         self.negotiators_by_row = list(self.negotiators.values())
+        forget_agent_counter(self)
         self.signatories = [n for n in self.negotiators_by_row if n.spec.is_signatory]
         self.mediator = self.negotiators.get(protocol.mediator) if protocol.mediator else None
         self.ratifiers = [n for n in self.signatories if n.spec.domestic]
@@ -298,3 +299,12 @@ class NegotiationModel(mesa.Model):
 
     def package(self) -> dict[str, str]:
         return dict(zip(self.point_ids, self.text_code.split(","), strict=True))
+
+
+def forget_agent_counter(model: mesa.Model) -> None:
+    """Mesa 3.3 numbers agents through a class-level dict keyed by model, which keeps every
+    model alive: a sweep's worker would grow by each run. Once our agents exist the
+    counter is not needed. (Mesa 3.5 keeps the counter on the model.)"""
+    counters = getattr(mesa.Agent, "_ids", None)
+    if isinstance(counters, dict):
+        counters.pop(model, None)

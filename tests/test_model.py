@@ -220,3 +220,14 @@ def test_variants_shift_the_outcome_mix_as_documented():
     assert pressed > baseline > united > 0
     assert ukraine_pressed < ukraine_base < ukraine_united
     assert statuses == {"escalation"}
+
+
+def test_a_finished_run_is_freed_once_dropped():
+    import gc
+    import weakref
+
+    result = sim.run(sim.load_scenario(TINY), seed=1)
+    model = weakref.ref(result.model)
+    del result
+    gc.collect()
+    assert model() is None  # nothing (such as Mesa 3.3's agent id counters) keeps it
