@@ -77,7 +77,7 @@ def load_sweep(path: str | Path) -> Sweep:
     located = read_located(path, str(path))
     check = Checker(located)
     check.mapping((), SWEEP_KEYS, {"base", "parameters"})
-    base = path.parent / check.text(("base",))
+    base = (path.parent / check.text(("base",))).resolve()  # workers may run elsewhere
     if not base.is_file():
         raise check.fail(("base",), f"file not found: '{check.text(('base',))}'")
     parameters = tuple(_parameter(check, name) for name in check.mapping(("parameters",), set()))
@@ -234,7 +234,7 @@ def sweep_from_flags(
         raise ScenarioError("--param", 0, "(none)", "name at least one --param to vary")
     if method == "sobol" and samples & (samples - 1):
         raise ScenarioError("--samples", 1, str(samples), "a Sobol design needs a power of two")
-    scenario_path = Path(scenario)
+    scenario_path = Path(scenario).resolve()
     sweep = Sweep(
         name=f"{scenario_path.stem}_sweep",
         base=scenario_path,
