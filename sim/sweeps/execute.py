@@ -20,7 +20,10 @@ from .design import design_matrix, parameter_set, run_seed
 from .spec import Sweep
 from .store import RunStore
 
-CHUNK = 50  # runs per task: about a second of work, small enough to lose little on a kill
+CHUNK = 50  # fewest runs per task (about a second of work)
+MAX_CHUNK = 500
+PARTS_PER_JOB = 40  # big sweeps use bigger tasks, so that they leave a few hundred part
+# files, not thousands (reading thousands of small files back costs time and memory)
 _BASES: dict = {}  # per worker process: the base scenario's data, read once
 
 
@@ -50,12 +53,16 @@ def run_chunk(base: str, sweep_seed: int, tasks: list[tuple]) -> list[dict]:
     return rows
 
 
-def pending_chunks(sweep: Sweep, done: set[int]):
+def chunk_size(runs: int, jobs: int) -> int:
+    return min(MAX_CHUNK, max(CHUNK, runs // (PARTS_PER_JOB * max(jobs, 1))))
+
+
+def pending_chunks(sweep: Sweep, done: set[int], size: int = CHUNK):
     """The runs still to do, as argument tuples for `run_chunk`, in run order."""
     matrix = design_matrix(sweep)
     replications = sweep.replications
     runs = (r for r in range(len(matrix) * replications) if r not in done)
-    while batch := list(itertools.islice(runs, CHUNK)):
+    while batch := list(itertools.islice(runs, size)):
         tasks = [
             (
                 run,
@@ -87,7 +94,7 @@ def execute(
         smoothing=0.05,
         file=sys.stderr,
     )
-    chunks = pending_chunks(sweep, done)
+    chunks = pending_chunks(sweep, done, chunk_size(run_count(sweep), jobs))
     try:
         if dask is not None:
             _on_dask(chunks, store, bar, dask, jobs)

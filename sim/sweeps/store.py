@@ -57,10 +57,18 @@ class RunStore:
 
     def read(self) -> pd.DataFrame:
         """All rows, ordered by run index."""
-        parts = [self._read(part) for part in self.parts()]
+        parts = self.parts()
         if not parts:
             return pd.DataFrame()
-        return pd.concat(parts, ignore_index=True).sort_values("run", ignore_index=True)
+        if all(part.suffix == ".parquet" for part in parts):
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            # one Arrow table, converted once: far lighter than a DataFrame per part
+            frame = pa.concat_tables([pq.read_table(part) for part in parts]).to_pandas()
+        else:
+            frame = pd.concat([self._read(part) for part in parts], ignore_index=True)
+        return frame.sort_values("run", ignore_index=True)
 
     def _read(self, part: Path, columns=None) -> pd.DataFrame:
         if part.suffix == ".parquet":
