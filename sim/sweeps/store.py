@@ -65,7 +65,9 @@ class RunStore:
             import pyarrow.parquet as pq
 
             # one Arrow table, converted once: far lighter than a DataFrame per part
-            frame = pa.concat_tables([pq.read_table(part) for part in parts]).to_pandas()
+            frame = pa.concat_tables([pq.read_table(part) for part in parts]).to_pandas(
+                strings_to_categorical=True
+            )
         else:
             frame = pd.concat([self._read(part) for part in parts], ignore_index=True)
         return frame.sort_values("run", ignore_index=True)
