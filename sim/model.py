@@ -14,7 +14,7 @@ import numpy as np
 from . import search
 from .agents import Mediator, Negotiator
 from .scenario import Scenario
-from .space import OutcomeSpace, ratification_weights, red_line_mask, value_matrix, weighted
+from .space import OutcomeSpace, party_tables, ratification_weights, weighted
 
 
 class NegotiationModel(mesa.Model):
@@ -29,9 +29,7 @@ class NegotiationModel(mesa.Model):
         width = self.space.exists.shape[1]
         self.point_ids = [p.id for p in scenario.points]
         self.rows = np.arange(len(scenario.points))
-        self.values = np.stack([value_matrix(p, width) for p in scenario.parties], axis=-1)
-        self.salience = np.array([p.salience for p in scenario.parties]).T  # (points, parties)
-        self.red = np.stack([red_line_mask(p, scenario, width) for p in scenario.parties], -1)
+        self.values, self.salience, self.red = party_tables(scenario, width)
         self.table = weighted(self.values, self.salience)
         self.domestic_weights = ratification_weights(scenario)
 

@@ -221,3 +221,13 @@ def ratification_weights(scenario: Scenario) -> np.ndarray:
         own = np.where(judged, party.salience, 0.0)
         weights[:, column] = own / own.sum() if own.sum() > 0 else judged / judged.sum()
     return weights
+
+
+def party_tables(scenario: Scenario, width: int):
+    """Every party's option values (points, options, parties), saliences (points,
+    parties) and red-line masks (points, options, parties): the arrays the model and the
+    analysis both start from."""
+    values = np.stack([value_matrix(p, width) for p in scenario.parties], axis=-1)
+    salience = np.array([p.salience for p in scenario.parties]).T
+    red = np.stack([red_line_mask(p, scenario, width) for p in scenario.parties], axis=-1)
+    return values, salience, red

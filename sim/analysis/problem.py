@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scenario import Scenario
-from ..space import OutcomeSpace, red_line_mask, value_matrix, weighted
+from ..space import OutcomeSpace, party_tables, weighted
 
 FORBIDDEN = -np.inf
 MAX_LINKED_TEXTS = 200_000  # linked points are enumerated jointly; beyond this, refuse
@@ -35,8 +35,7 @@ class Problem:
     def from_scenario(cls, scenario: Scenario) -> Problem:
         space = OutcomeSpace.from_scenario(scenario)
         width = space.exists.shape[1]
-        values = np.stack([value_matrix(p, width) for p in scenario.parties], axis=-1)
-        salience = np.array([p.salience for p in scenario.parties]).T
+        values, salience, red = party_tables(scenario, width)
         fixed = {
             scenario.point_index(point): scenario.points[scenario.point_index(point)].option_index(
                 option
@@ -48,7 +47,7 @@ class Problem:
             space=space,
             utility=weighted(values, salience),
             values=values,
-            red=np.stack([red_line_mask(p, scenario, width) for p in scenario.parties], -1),
+            red=red,
             reservations=np.array([p.reservation for p in scenario.parties]),
             fixed=fixed,
         )
