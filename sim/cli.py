@@ -215,3 +215,25 @@ def sweep_report(folder):
 
     result = rebuild(folder)
     click.echo(f"{folder}: {len(result.rows)} runs summarised in sweep.html")
+
+
+@main.command()
+@click.argument("file", type=click.Path(), default="scenarios/baseline.yaml")
+@click.option("--port", type=int, default=8521, show_default=True, help="Port of the page.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 shares the page with the classroom network).",
+)
+def app(file, port, host):
+    """Open the classroom page: step through a negotiation, move the sliders, compare."""
+    _load(file)  # a broken scenario is reported before the server starts
+    try:
+        from .app import serve
+    except ImportError:
+        raise click.ClickException(
+            "the page needs the app extra: pip install 'negsim[app]'"
+        ) from None
+    click.echo(f"negsim app: open http://{host}:{port}/ in a browser (Ctrl-C stops it)")
+    sys.exit(serve(file, host, port))
