@@ -67,7 +67,7 @@ def model_params(scenario_file: str) -> dict:
     control per teachable setting, each starting at the file's own value."""
     scenario = load_scenario(scenario_file)
     params: dict = {
-        "scenario": scenario_file,
+        "scenario_file": scenario_file,
         "seed": {"type": "SliderInt", "label": "Seed", "value": 1, "min": 1, "max": 100, "step": 1},
     }
     for setting in teachable_settings(scenario):

@@ -114,13 +114,20 @@ def _same(a, b) -> bool:
 
 class ClassroomModel(NegotiationModel):
     """A negotiation built from a scenario file and the page's settings: Mesa's page
-    rebuilds its model from keyword arguments when Reset is pressed: the settings come as
-    `{dotted.path: value}` keywords (Mesa wants the catch-all to be called `kwargs`)."""
+    rebuilds its model from keyword arguments when Reset is pressed. The settings come as
+    `{dotted.path: value}` keywords (Mesa wants the catch-all to be called `kwargs`);
+    Mesa 3.5 also passes its own experiment `scenario` object, which the seed replaces."""
 
-    def __init__(self, scenario: str = "scenarios/baseline.yaml", seed: int = 1, **kwargs):
-        self.scenario_file = scenario
+    def __init__(
+        self,
+        scenario_file: str = "scenarios/baseline.yaml",
+        seed: int = 1,
+        scenario=None,
+        **kwargs,
+    ):
+        self.scenario_file = scenario_file
         self.settings = kwargs
-        super().__init__(load_scenario(scenario, as_overrides(kwargs)), seed)
+        super().__init__(load_scenario(scenario_file, as_overrides(kwargs)), seed)
 
 
 @dataclass(frozen=True)

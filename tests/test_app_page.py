@@ -73,6 +73,17 @@ def read_round(page) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+def wait_for_status(page, words: str) -> None:
+    """Wait until the status line holds `words` (the panel is redrawn, so it may vanish
+    for a moment)."""
+    page.wait_for_function(
+        "words => (document.querySelector('.talks-status') || {innerText: ''})"
+        ".innerText.includes(words)",
+        arg=words,
+        timeout=60_000,
+    )
+
+
 def plotted_rounds(page) -> int:
     """Rounds on the x axis of the first trajectory trace (0 if no figure is drawn yet)."""
     return page.evaluate(
@@ -104,26 +115,19 @@ def test_the_page_steps_a_negotiation_after_a_slider_moves(page_server, tmp_path
         assert read_round(page) == (0, 60)
         text_before = page.locator(".standing-text").inner_text()
 
-        deadline_slider = page.locator(".v-input", has_text="Deadline [60]").get_by_role(
-            "slider"
-        )
+        deadline_slider = page.locator(".v-input", has_text="Deadline [60]").get_by_role("slider")
         deadline_slider.focus()
         for _ in range(10):
             deadline_slider.press("ArrowLeft")
         page.get_by_role("button", name=re.compile("^reset$", re.I)).click()
-        page.wait_for_function(
-            "() => document.querySelector('.talks-status').innerText.includes('of 50')"
-        )
+        wait_for_status(page, "Round 0 of 50")
         assert read_round(page) == (0, 50)
         assert plotted_rounds(page) == 0
 
         step = page.get_by_role("button", name=re.compile("^step$", re.I))
         for expected in range(1, 6):
             step.click()
-            page.wait_for_function(
-                "n => document.querySelector('.talks-status').innerText.includes(`Round ${n} `)",
-                arg=expected,
-            )
+            wait_for_status(page, f"Round {expected} of 50")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.js-plotly-plot')]"
             ".some(p => p.data && p.data.length && p.data[0].x.length === 5)"
