@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from . import search
+from .chair import LEFT_TABLE, PLAYER_REJECTS, Chair, LeaveTable
 from .scenario import Party
 from .tactics import Situation, aspiration
 
@@ -41,6 +42,8 @@ class Negotiator(mesa.Agent):
         self.threat_rounds = 0  # rounds in a row the text has crossed an escalation red line
         self.influence_received = 0.0  # net change applied to this party this round
         self.influence_cost = 0.0  # what applying influence has cost this party so far
+        self.chair: Chair | None = None  # a player deciding for this party (sim.chair)
+        self.left_table = False  # the player has quit: the talks end in its walkout
 
     # -- 1. influence -------------------------------------------------------------------
     def exert_influence(self) -> None:
@@ -87,6 +90,10 @@ class Negotiator(mesa.Agent):
 
     # -- 2. proposal (alternating offers) -----------------------------------------------
     def propose(self, standing: np.ndarray) -> np.ndarray:
+        """This party's offer, or its player's counter-text when someone sits in its chair."""
+        return self.offer(standing) if self.chair is None else self.counter_from_chair(standing)
+
+    def offer(self, standing: np.ndarray) -> np.ndarray:
         """The text best for the others (as believed) that still meets this party's own
         aspiration and, where it has one, its ratifying body's threshold."""
         model = self.model
@@ -106,6 +113,28 @@ class Negotiator(mesa.Agent):
         climbed = [search.hill_climb(model.space, table, score, s, model.locked) for s in starts]
         return max(climbed, key=lambda text: float(score(search.utilities(table, text))))
 
+    def counter_from_chair(self, standing: np.ndarray) -> np.ndarray:
+        """The player's text (None keeps the standing one); it must keep every link and
+        leave the protocol's fixed points alone."""
+        text = None
+        if not self.left_table:
+            try:
+                text = self.chair.propose(self, standing)
+            except LeaveTable:
+                self.left_table = True
+        if text is None:
+            return standing
+        text = np.asarray(text, dtype=standing.dtype)
+        model = self.model
+        if (
+            text.shape != standing.shape
+            or ((text < 0) | (text >= model.space.n_options)).any()
+            or not model.space.is_valid(text)
+            or (text != standing)[model.locked].any()
+        ):
+            raise ValueError(f"the chair of {self.party} proposed an invalid text: {text}")
+        return text
+
     # -- 3. response ----------------------------------------------------------------------
     def evaluate(self) -> None:
         """Record this party's utility of the standing text and the red lines it crosses."""
@@ -118,23 +147,56 @@ class Negotiator(mesa.Agent):
         )
 
     def respond(self, text: np.ndarray) -> None:
-        """Accept iff no red line is crossed, U >= aspiration, U >= reservation, and the
-        domestic ratification test passes; otherwise name the points to change."""
-        if self.crossed:
-            self.why = f"red line on {', '.join(map(self.model.point_title, self.crossed))}"
-        elif self.utility < self.reservation:
-            self.why = "below its reservation value"
-        elif self.utility < self.aspiration:
-            self.why = "below its aspiration"
-        elif not self.ratifies(text):
-            self.why = f"the {self.spec.domestic.body} would not ratify it"
+        """Accept or reject the text (by this party's rules, or its player's answer) and
+        name the points to change."""
+        pushed: tuple[str, ...] = ()
+        if self.chair is None:
+            self.why = self.judge(text)
         else:
-            self.why = ""
+            self.why, pushed = self.answer_from_chair(text)
         self.accepted = not self.why
         if not self.accepted:
             self.rejections += 1
             self.last_rejected = self.model.steps
-        self.objections = () if self.accepted else self.objections_to(text)
+        self.objections = () if self.accepted else (pushed or self.objections_to(text))
+
+    def judge(self, text: np.ndarray) -> str:
+        """Why this party rejects the text ('' to accept): it accepts iff no red line is
+        crossed, U >= reservation, U >= aspiration and the domestic ratification test passes."""
+        if self.crossed:
+            return self.red_line_reason()
+        if self.utility < self.reservation:
+            return "below its reservation value"
+        if self.utility < self.aspiration:
+            return "below its aspiration"
+        if not self.ratifies(text):
+            return self.ratification_reason()
+        return ""
+
+    def answer_from_chair(self, text: np.ndarray) -> tuple[str, tuple[str, ...]]:
+        """The player's answer and pushed points; its red lines and its ratifying body
+        still bind it (MODEL.md: a party never accepts a text across its red line)."""
+        answer = None
+        if not self.left_table:
+            try:
+                answer = self.chair.respond(self)
+            except LeaveTable:
+                self.left_table = True
+        if answer is None:
+            return LEFT_TABLE, ()
+        if self.crossed:
+            return self.red_line_reason(), answer.objections
+        if not answer.accept:
+            return answer.why or PLAYER_REJECTS, answer.objections
+        if not self.ratifies(text):
+            return self.ratification_reason(), ()
+        return "", ()
+
+    def red_line_reason(self) -> str:
+        return f"red line on {', '.join(map(self.model.point_title, self.crossed))}"
+
+    def ratification_reason(self) -> str:
+        return f"the {self.spec.domestic.body} would not ratify it"
 
     def ratifies(self, text: np.ndarray) -> bool:
         """Two-level game: the ratifying body's utility of its points reaches the threshold."""

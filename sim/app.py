@@ -240,6 +240,4 @@ def Page():
         solara.Error(problem)
     else:
         title = model.spec.title or model.spec.name
-        SolaraViz(model, components=COMPONENTS, model_params=params, name=title).key(
-            scenario_file
-        )
+        SolaraViz(model, components=COMPONENTS, model_params=params, name=title).key(scenario_file)

@@ -126,6 +126,94 @@ def analyze(file, parties, as_json, settings):
 
 @main.command()
 @click.argument("file", type=click.Path())
+@click.option("--as", "party", required=True, metavar="PARTY", help="The signatory you play.")
+@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="results",
+    show_default=True,
+    help="Results root; the game goes to OUT/<scenario>/play-<party>-<run-id>.",
+)
+@click.option(
+    "--protocol",
+    type=click.Choice(["mediated", "alternating"]),
+    help="Override the scenario's protocol.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario value, as for `run`.",
+)
+def play(file, party, seed, out, protocol, settings):
+    """Negotiate in a signatory's chair against the model's agents, round by round."""
+    from .output import write_run
+    from .play import LineChair, NotPlayable, check_playable, play_folder
+    from .play import play as play_game
+    from .summary import summary
+    from .yardstick import compare, comparison_text
+
+    overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
+    scenario = _load(file, overrides)
+    try:
+        check_playable(scenario, party)
+    except NotPlayable as err:
+        raise BadInput(str(err)) from None
+    result = play_game(scenario, party, LineChair(_read_line, click.echo), seed=seed)
+    command = ["negsim", "play", file, "--as", party, "--seed", str(result.outcome.seed)]
+    command += ["--out", out, *[f"--set={setting}" for setting in overrides]]
+    folder = write_run(result, play_folder(result, party, Path(out)), command)
+    click.echo("\n" + summary(result.outcome, scenario, result.efficiency) + "\n")
+    click.echo(comparison_text(compare(scenario, party, result.outcome), scenario))
+    click.echo(f"\n  report: {folder / 'report.html'} (open it in a browser)")
+
+
+def _read_line(prompt: str) -> str:
+    """One line from the player; end of input (or Ctrl-C) raises EOFError."""
+    try:
+        return click.prompt(prompt, default="", show_default=False, prompt_suffix="\n> ")
+    except click.Abort:
+        raise EOFError from None
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
+@click.option(
+    "--protocol",
+    type=click.Choice(["mediated", "alternating"]),
+    help="Override the scenario's protocol.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario value, as for `run`.",
+)
+def explain(file, seed, protocol, settings):
+    """Tell a run in plain sentences: who moved, why each rejection, what pressure did,
+    why it ended. Writes no files."""
+    import textwrap
+
+    from .narrative import narrative
+    from .runner import run as run_negotiation
+
+    overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
+    scenario = _load(file, overrides)
+    result = run_negotiation(scenario, seed=seed)
+    outcome = result.outcome
+    click.echo(
+        f"{scenario.title or scenario.name}, seed {outcome.seed}, {outcome.protocol} protocol:"
+    )
+    for line in narrative(result):
+        click.echo("\n" + textwrap.fill(line, width=88, subsequent_indent="  "))
+
+
+@main.command()
+@click.argument("file", type=click.Path())
 @click.option(
     "--param",
     "params",

@@ -8,19 +8,25 @@ so that a package's utilities are one row per point summed (see `sim.search`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import mesa
 import numpy as np
 
 from . import search
 from .agents import Mediator, Negotiator
+from .chair import Chair
 from .scenario import Scenario
 from .space import OutcomeSpace, party_tables, ratification_weights, weighted
 
 
 class NegotiationModel(mesa.Model):
-    """Parties negotiate one text over the scenario's points until an end condition holds."""
+    """Parties negotiate one text over the scenario's points until an end condition holds.
+    `chairs` seats players in signatories' chairs (party id -> `sim.chair.Chair`)."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None):
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, chairs: Mapping[str, Chair] | None = None
+    ):
         self.seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
         self.spec = scenario
@@ -41,6 +47,10 @@ class NegotiationModel(mesa.Model):
         self.negotiators_by_row = list(self.negotiators.values())
         forget_agent_counter(self)
         self.signatories = [n for n in self.negotiators_by_row if n.spec.is_signatory]
+        for party, chair in (chairs or {}).items():
+            if party not in self.negotiators or not self.negotiators[party].spec.is_signatory:
+                raise ValueError(f"only a signatory can be played, not {party!r}")
+            self.negotiators[party].chair = chair
         self.mediator = self.negotiators.get(protocol.mediator) if protocol.mediator else None
         self.ratifiers = [n for n in self.signatories if n.spec.domestic]
         self.beliefs = self.perceived_tables()
@@ -202,9 +212,7 @@ class NegotiationModel(mesa.Model):
             )
 
     def ratification_threshold(self, negotiator: Negotiator) -> float:
-        domestic = negotiator.spec.domestic
-        shift = sum(event.shift for event in domestic.events if event.round <= self.steps)
-        return domestic.threshold + shift
+        return negotiator.spec.domestic.threshold_at(self.steps)
 
     # -- end test ------------------------------------------------------------------------
     def check_end(self) -> None:
@@ -219,7 +227,10 @@ class NegotiationModel(mesa.Model):
             if n.spec.escalation and n.threat_rounds >= n.spec.escalation.rounds
         ]
         walkers = [n for n in self.signatories if n.hopeless_rounds >= protocol.walkout_rounds]
-        if all(n.accepted for n in self.signatories):
+        leavers = [n for n in self.signatories if n.left_table]
+        if leavers:
+            self.end("walkout", leavers[0], self.left_table_reason(leavers[0]))
+        elif all(n.accepted for n in self.signatories):
             self.end("agreement", *self.agreement_reason())
         elif threats:
             party = threats[0]
@@ -277,6 +288,14 @@ class NegotiationModel(mesa.Model):
         return last[0], (
             f"All signatories accepted the text in round {self.steps}; "
             f"{who} came round last{together}{changed}."
+        )
+
+    def left_table_reason(self, party: Negotiator) -> str:
+        """A player quit: name the party, the round and the point that weighs most for it."""
+        top = self.point_ids[int(np.argmax(self.salience[:, party.row]))]
+        return (
+            f"{party.spec.name} walked out in round {self.steps}: its player left the table "
+            f"with {self.point_title(top)} at '{self.option_label(top)}'."
         )
 
     def end(self, status: str, party: Negotiator, reason: str) -> None:

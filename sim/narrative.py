@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
+from .chair import LEFT_TABLE
 from .scenario import Scenario
 
 STATUS_WORDS = {
@@ -44,6 +47,8 @@ def narrative(result) -> list[str]:
     scenario = result.model.spec
     table = result.rounds
     signatories = [p.id for p in scenario.signatories]
+    wanted = wanted_options(result.model)
+    events = {e.round for p in scenario.parties if p.domestic for e in p.domestic.events}
     lines: list[str] = []
     quiet: list[int] = []
     quiet_influence: dict[str, float] = {}
@@ -53,7 +58,8 @@ def narrative(result) -> list[str]:
         text = {p.id: rows[p.id].iloc[0] for p in scenario.points}
         answers = {p: (bool(rows.at[p, "accepted"]), rows.at[p, "why"]) for p in signatories}
         changed = split_ids(rows["changed"].iloc[0])
-        if previous is not None and not changed and answers == previous:
+        quiet_round = not changed and answers == previous and number not in events
+        if previous is not None and quiet_round:
             quiet.append(int(number))
             for party, delta in influence_by_party(rows).items():
                 quiet_influence[party] = quiet_influence.get(party, 0.0) + delta
@@ -61,7 +67,7 @@ def narrative(result) -> list[str]:
             if quiet:
                 lines.append(quiet_line(scenario, quiet, quiet_influence))
                 quiet, quiet_influence = [], {}
-            lines.append(round_line(scenario, int(number), rows, text, before, changed))
+            lines.append(round_line(result.model, int(number), rows, text, before, changed, wanted))
         previous, before = answers, text
     if quiet:
         lines.append(quiet_line(scenario, quiet, quiet_influence))
@@ -69,16 +75,24 @@ def narrative(result) -> list[str]:
     return lines
 
 
+def wanted_options(model) -> np.ndarray:
+    """(points, parties) index of each party's best option on each point, red lines aside."""
+    barred = model.red | ~model.space.exists[..., None]
+    return np.where(barred, -np.inf, model.values).argmax(axis=1)
+
+
 def round_line(
-    scenario: Scenario,
+    model,
     number: int,
     rows,
     text: dict[str, str],
     before: dict[str, str] | None,
     changed: list[str],
+    wanted: np.ndarray,
 ) -> str:
     """'Round 3: M revised Border (West line -> Middle line). A accepted. B rejected: ...'
     `text` and `before` are this round's and the last round's (point -> option)."""
+    scenario = model.spec
     proposer = scenario.party(rows["proposer"].iloc[0]).name
     if before is None:
         terms = "; ".join(
@@ -94,7 +108,8 @@ def round_line(
         sentences = [f"Round {number}: {proposer} revised {joined(moves)}."]
     else:
         sentences = [f"Round {number}: the text stood."]
-    sentences += response_sentences(scenario, rows)
+    sentences += domestic_sentences(model, number)
+    sentences += response_sentences(model, number, rows, text, wanted)
     sentences += [
         influence_sentence(scenario, party, delta)
         for party, delta in influence_by_party(rows).items()
@@ -102,20 +117,88 @@ def round_line(
     return " ".join(sentences)
 
 
-def response_sentences(scenario: Scenario, rows) -> list[str]:
-    """Acceptances grouped in one sentence, then one sentence per rejecting signatory."""
+def response_sentences(model, number: int, rows, text: dict[str, str], wanted) -> list[str]:
+    """Acceptances grouped in one sentence, then one sentence per rejecting signatory: the
+    test the text failed, by how much, and the points it pushes (the first with the option
+    it wants there)."""
+    scenario = model.spec
     accepted, rejected = [], []
     for party in scenario.signatories:
         row = rows.loc[party.id]
         if row["accepted"]:
             accepted.append(party.name)
             continue
+        if row["why"] == LEFT_TABLE:
+            rejected.append(f"{party.name} left the table.")
+            continue
         crossed = split_ids(row["red_lines_crossed"])
-        why = f"red line on {point_titles(scenario, crossed)}" if crossed else row["why"]
+        why = red_line_phrase(scenario, crossed, text) if crossed else row["why"]
+        why += shortfall(model, number, party, row, text) if not crossed else ""
         pushes = [p for p in split_ids(row["objections"]) if p not in crossed]
-        more = f"; it pushes {point_titles(scenario, pushes)}" if pushes else ""
-        rejected.append(f"{party.name} rejected: {why}{more}.")
+        rejected.append(
+            f"{party.name} rejected: {why}{push_clause(model, party, pushes, text, wanted)}."
+        )
     return ([f"{joined(accepted)} accepted."] if accepted else []) + rejected
+
+
+def red_line_phrase(scenario: Scenario, crossed: list[str], text: dict[str, str]) -> str:
+    """'red line on Territory (All four regions recognised as Russian)'"""
+    return "red line on " + joined(
+        [f"{point_titles(scenario, [p])} ({option_label(scenario, p, text[p])})" for p in crossed]
+    )
+
+
+def amount(value: float, sign: str = "") -> str:
+    """Two decimals, or as many as show a small value (0.0005 is not 0.00)."""
+    if abs(value) >= 0.005 or value == 0:
+        return f"{value:{sign}.2f}"
+    return f"{value:{sign}.4f}".rstrip("0")
+
+
+def shortfall(model, number: int, party, row, text: dict[str, str]) -> str:
+    """' (the text gives it 0.520; it holds out for 0.610 now)': the numbers behind the
+    test the text failed (reservation value, aspiration or the ratifying body's threshold)."""
+    utility = row["utility"]
+    if row["why"] == "below its reservation value":
+        return (
+            f" (the text gives it {utility:.3f}; no deal is worth {row['reservation']:.3f} to it)"
+        )
+    if row["why"] == "below its aspiration":
+        return f" (the text gives it {utility:.3f}; it holds out for {row['aspiration']:.3f} now)"
+    negotiator = model.negotiators[party.id]
+    if party.domestic is not None and row["why"] == negotiator.ratification_reason():
+        package = np.array([p.option_index(text[p.id]) for p in model.spec.points])
+        judged = negotiator.ratification_utility(package)
+        needed = party.domestic.threshold_at(number)
+        titles = point_titles(model.spec, party.domestic.points)
+        return f" (it values {titles} at {judged:.3f} and needs {needed:.3f})"
+    return ""
+
+
+def push_clause(model, party, pushes: list[str], text: dict[str, str], wanted) -> str:
+    """'; it pushes Territory (it wants Frozen line), then NATO membership and Amnesty'"""
+    if not pushes:
+        return ""
+    scenario = model.spec
+    first = scenario.points[scenario.point_index(pushes[0])]
+    best = first.options[wanted[scenario.point_index(first.id), model.negotiators[party.id].row]]
+    want = f" (it wants {best.label})" if best.id != text[first.id] else ""
+    others = [scenario.points[scenario.point_index(p)].title for p in pushes[1:]]
+    rest = f", then {joined(others)}" if others else ""
+    return f"; it pushes {first.title}{want}{rest}"
+
+
+def domestic_sentences(model, number: int) -> list[str]:
+    """'In Ukraine, the corruption scandal weakens the president: its referendum now needs
+    0.65 to ratify.'"""
+    return [
+        f"In {party.name}, {event.why}: its {party.domestic.body} now needs "
+        f"{party.domestic.threshold_at(number):.2f} to ratify."
+        for party in model.spec.parties
+        if party.domestic
+        for event in party.domestic.events
+        if event.round == number
+    ]
 
 
 def influence_by_party(rows) -> dict[str, float]:
@@ -133,10 +216,10 @@ def influence_sentence(scenario: Scenario, target: str, delta: float, total: boo
     in_all = " in all" if total else ""
     if channels == {"concession"}:  # pressure (negative) moves the party's clock forward
         verb = "hurried" if delta < 0 else "slowed"
-        effect = f"{verb} {name}'s concessions by {abs(delta):.2f} of the deadline"
+        effect = f"{verb} {name}'s concessions by {amount(abs(delta))} of the deadline"
     else:
         what = "reservation value" if channels <= {"reservation"} else "position"
-        effect = f"moved {name}'s {what} by {delta:+.2f}"
+        effect = f"moved {name}'s {what} by {amount(delta, '+')}"
     return f"{' and '.join(kinds).capitalize()} from {who} {effect}{in_all}."
 
 

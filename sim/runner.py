@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from .chair import Chair
 from .model import NegotiationModel
 from .outcome import Outcome
 from .scenario import Scenario
@@ -45,10 +47,13 @@ class RunResult:
         return efficiency(problem, frontier, self.model.text, reservations, agreement)
 
 
-def run(scenario: Scenario, seed: int | None = None) -> RunResult:
+def run(
+    scenario: Scenario, seed: int | None = None, chairs: Mapping[str, Chair] | None = None
+) -> RunResult:
     """Negotiate until agreement, walkout, escalation or the deadline. Same scenario and
-    seed give the same run, bit for bit (all randomness comes from the model's rng)."""
-    model = NegotiationModel(scenario, seed)
+    seed give the same run, bit for bit (all randomness comes from the model's rng).
+    `chairs` seats players in signatories' chairs (see `sim.chair`, `sim.play`)."""
+    model = NegotiationModel(scenario, seed, chairs)
     while model.running:
         model.step()
     return RunResult(Outcome.of(model), model)

@@ -80,6 +80,11 @@ class Domestic:
     threshold: float  # the body's utility of those points must reach this
     events: tuple[DomesticEvent, ...] = ()
 
+    def threshold_at(self, round: int) -> float:
+        """The threshold in a round: the scenario's, shifted by the events up to then."""
+        shift = sum(event.shift for event in self.events if event.round <= round)
+        return self.threshold + shift
+
 
 @dataclass(frozen=True)
 class Escalation:

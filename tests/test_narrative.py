@@ -201,3 +201,70 @@ def test_pressure_on_the_concession_clock_is_told_as_hurrying(labelled_file):
         in story
     )
     assert "reservation value" not in story
+
+
+def test_a_rejection_tells_by_how_much_and_what_it_wants_on_the_first_point_it_pushes(
+    labelled_file,
+):
+    result = sim.run(sim.load_scenario(labelled_file), seed=1)
+    model, told = result.model, 0
+    for line in narrative(result)[:-1]:
+        number = span(line)[0]
+        rows = result.rounds[result.rounds["round"] == number].set_index("party")
+        for found in re.finditer(
+            r"(\w+) rejected: below its (aspiration|reservation value) \(the text gives it "
+            r"(\d\.\d{3}); (?:it holds out for|no deal is worth) (\d\.\d{3})[^)]*\)"
+            r"; it pushes ([^(]+) \(it wants ([^)]+)\)",
+            line,
+        ):
+            name, test, utility, bar, title, wanted = found.groups()
+            party = next(p for p in model.spec.parties if p.name == name)
+            row = rows.loc[party.id]
+            column = "aspiration" if test == "aspiration" else "reservation"
+            assert float(utility) == pytest.approx(row["utility"], abs=5e-4)
+            assert float(bar) == pytest.approx(row[column], abs=5e-4)
+            assert row["utility"] < row[column]
+            point = next(p for p in model.spec.points if p.title == title)
+            assert point.id == split_ids(row["objections"])[0]
+            values = party.values[model.point_ids.index(point.id)]
+            barred = dict(party.red_lines).get(point.id, ())
+            allowed = [k for k, o in enumerate(point.options) if o.id not in barred]
+            assert wanted == point.options[max(allowed, key=values.__getitem__)].label
+            told += 1
+    assert told >= 2
+
+
+def test_a_red_line_rejection_names_the_option_that_crosses_it(labelled_file):
+    result = sim.run(sim.load_scenario(labelled_file), seed=1)
+    assert (
+        "Southland rejected: red line on Foreign forces (No foreign soldiers)"
+        in narrative(result)[0]
+    )
+
+
+def test_ratification_refusals_and_domestic_events_are_told_with_their_numbers(tmp_path):
+    path = tmp_path / "domestic.yaml"
+    path.write_text(
+        f"extends: {TINY.resolve()}\n"
+        "protocol: {start: {border: middle, troops: force, money: none}}\n"
+        "parties:\n"
+        "  a:\n"
+        "    tactic: {name: time_dependent, beta: 5}\n"
+        "    domestic:\n"
+        "      body: referendum\n"
+        "      points: [border]\n"
+        "      threshold: 0.6\n"
+        "      events: [{round: 4, shift: 0.3, why: an election}]\n",
+        encoding="utf-8",
+    )
+    result = sim.run(sim.load_scenario(path), seed=1)
+    lines = narrative(result)
+    refused = [line for line in lines if "the referendum would not ratify it" in line]
+    assert refused
+    assert all(
+        re.search(r"would not ratify it \(it values border at 0\.500 and needs 0\.(600|900)\)", x)
+        for x in refused
+    )
+    (event,) = [line for line in lines if "an election" in line]
+    assert event.startswith("Round 4: ")
+    assert "In A, an election: its referendum now needs 0.90 to ratify." in event

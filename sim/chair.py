@@ -1,0 +1,57 @@
+"""A signatory's decisions from outside the model: the chair a player sits in.
+
+`NegotiationModel(scenario, seed, chairs={"ukraine": chair})` asks `chair` instead of the
+party's own rules when the party responds to a text and, under alternating offers, when
+it proposes one. The model still applies what binds any party (MODEL.md section 3): a
+text across the party's red line is rejected, and an acceptance must pass its ratifying
+body. A chair that raises `LeaveTable` ends the talks as the party's walkout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .agents import Negotiator
+
+PLAYER_REJECTS = "its player's decision"  # `why` of a rejection the chair gave no reason for
+LEFT_TABLE = "left the table"  # `why` of a party whose player has quit
+
+
+class LeaveTable(Exception):
+    """The player leaves the table (quit or end of input): the talks end in a walkout."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response to the standing text: accept, or reject pushing some points (ids).
+    Without objections the party's own ranking is used (`Negotiator.objections_to`)."""
+
+    accept: bool
+    objections: tuple[str, ...] = ()
+    why: str = ""  # the reason recorded for a rejection ("" -> PLAYER_REJECTS)
+
+
+class Chair(Protocol):
+    def respond(self, negotiator: Negotiator) -> Answer:
+        """Answer the standing text `negotiator.model.text` (already evaluated)."""
+
+    def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray | None:
+        """A counter-text (a valid package that leaves fixed points alone), or None to
+        table the standing text again."""
+
+
+class ModelChair:
+    """Answers exactly as the party's own rules would: a run with this chair is the run
+    without one, bit for bit (the check that the hook changes nothing else)."""
+
+    def respond(self, negotiator: Negotiator) -> Answer:
+        text = negotiator.model.text
+        why = negotiator.judge(text)
+        return Answer(not why, negotiator.objections_to(text) if why else (), why)
+
+    def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray:
+        return negotiator.offer(standing)

@@ -1,0 +1,359 @@
+"""A player in a signatory's chair (`negsim play`, `sim.play`) and `negsim explain`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import sim
+from sim.chair import LEFT_TABLE, PLAYER_REJECTS, ModelChair
+from sim.cli import main
+from sim.model import NegotiationModel
+from sim.play import LineChair, play
+from sim.turn import InvalidAnswer, parse_answer, turn_of
+from sim.yardstick import Comparison, compare, result_value
+
+HERE = Path(__file__).parent
+TINY = HERE / "scenarios" / "tiny.yaml"
+BASELINE = HERE.parent / "scenarios" / "baseline.yaml"
+FILES = {"outcome.json", "rounds.csv", "manifest.json", "report.html"}
+LINKED = "links:\n  - if: {troops: monitors}\n    then: {money: [lots]}\n"
+
+
+def variant(tmp_path: Path, text: str) -> Path:
+    """tiny.yaml with the given YAML merged on top."""
+    path = tmp_path / "variant.yaml"
+    path.write_text(f"extends: {TINY.resolve()}\n{text}", encoding="utf-8")
+    return path
+
+
+def play_cli(tmp_path: Path, *args, input: str):
+    return CliRunner().invoke(
+        main,
+        ["play", *map(str, args), "--out", str(tmp_path / "out")],
+        input=input,
+        catch_exceptions=False,
+    )
+
+
+def the_game(tmp_path: Path) -> Path:
+    (scenario,) = (tmp_path / "out").iterdir()
+    (folder,) = scenario.iterdir()
+    return folder
+
+
+def rows_of(folder: Path, party: str) -> pd.DataFrame:
+    rounds = pd.read_csv(folder / "rounds.csv", keep_default_na=False)
+    return rounds[rounds.party == party].set_index("round")
+
+
+def scripted(lines: list[str]):
+    """A LineChair reading the given lines (then end of input) and keeping what it shows."""
+    feed, shown = iter(lines), []
+
+    def read(prompt: str) -> str:
+        shown.append(prompt)
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    return LineChair(read, shown.append), shown
+
+
+# -- a whole game through the command line ----------------------------------------------------
+def test_a_scripted_game_survives_invalid_answers_and_writes_the_outcome(tmp_path):
+    answers = ["maybe", "r 9", "", "r border 3", *["a"] * 25]
+    result = play_cli(tmp_path, TINY, "--as", "a", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0
+    assert "'maybe' is not an answer" in result.output
+    assert "No point '9'" in result.output
+    assert "Please answer" in result.output
+    folder = the_game(tmp_path)
+    assert folder.name.startswith("play-a-seed-3-")
+    assert {p.name for p in folder.iterdir()} == FILES
+    outcome = json.loads((folder / "outcome.json").read_text())
+    assert outcome["status"] == "agreement"
+    a = rows_of(folder, "a")
+    assert not a.at[1, "accepted"]
+    assert a.at[1, "why"] == PLAYER_REJECTS
+    assert a.at[1, "objections"] == "border;money"  # as typed: by id, then by number
+    assert a.loc[2:, "accepted"].all()  # accepted every text from round 2 on
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["command_line"][:7] == ["negsim", "play", str(TINY), "--as", "a", "--seed", "3"]
+    assert "You against the model's A in the same chair (seeds 1-50)" in result.output
+    assert f"report: {folder / 'report.html'}" in result.output
+
+
+@pytest.mark.parametrize(("answers", "last_round"), [("r\n", 2), ("", 1), ("r\nq\na\na\n", 2)])
+def test_end_of_input_or_quit_is_a_walkout_by_the_players_party(tmp_path, answers, last_round):
+    result = play_cli(tmp_path, TINY, "--as", "b", "--seed", 1, input=answers)
+    assert result.exit_code == 0
+    folder = the_game(tmp_path)
+    assert {p.name for p in folder.iterdir()} == FILES
+    outcome = json.loads((folder / "outcome.json").read_text())
+    assert outcome["status"] == "walkout"
+    assert outcome["ended_by"] == "b"
+    assert outcome["round"] == last_round
+    assert outcome["reason"].startswith(f"B walked out in round {last_round}: its player left")
+    assert rows_of(folder, "b").at[last_round, "why"] == LEFT_TABLE
+    assert "WALKOUT" in result.output
+
+
+@pytest.mark.parametrize("party", ["m", "mars"])
+def test_playing_a_party_that_is_not_a_signatory_is_bad_input(tmp_path, party):
+    result = CliRunner().invoke(
+        main, ["play", str(TINY), "--as", party, "--out", str(tmp_path / "out")], input="a\n"
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "--as" in lines[0] and "play one of a, b" in lines[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+# -- the hook in the model ----------------------------------------------------------------------
+class CountingChair(ModelChair):
+    """The model's own rules, counting how often the model asked."""
+
+    def __init__(self):
+        self.responses = self.proposals = 0
+
+    def respond(self, negotiator):
+        self.responses += 1
+        return super().respond(negotiator)
+
+    def propose(self, negotiator, standing):
+        self.proposals += 1
+        return super().propose(negotiator, standing)
+
+
+@pytest.mark.parametrize(
+    ("path", "party", "protocol", "seed"),
+    [
+        (BASELINE, "ukraine", "mediated", 1),
+        (BASELINE, "russia", "alternating", 3),
+        (TINY, "a", "alternating", 2),
+        (TINY, "b", "mediated", 4),
+    ],
+)
+def test_a_chair_that_answers_as_the_agent_reproduces_the_run_bit_for_bit(
+    path, party, protocol, seed
+):
+    scenario = sim.load_scenario(path, [f"protocol.name={protocol}"])
+    alone = sim.run(scenario, seed)
+    chair = CountingChair()
+    seated = sim.run(scenario, seed, chairs={party: chair})
+    assert chair.responses == alone.outcome.round  # asked once a round
+    if protocol == "alternating":
+        assert chair.proposals >= 1
+    assert seated.outcome == alone.outcome
+    pd.testing.assert_frame_equal(seated.rounds, alone.rounds)
+
+
+def test_only_a_signatory_can_take_a_chair():
+    with pytest.raises(ValueError, match="only a signatory"):
+        NegotiationModel(sim.load_scenario(TINY), 1, chairs={"m": ModelChair()})
+
+
+def test_a_chair_cannot_accept_across_its_red_line_nor_past_its_ratifying_body(tmp_path):
+    class Yes:
+        def respond(self, negotiator):
+            return sim.chair.Answer(True)
+
+    path = variant(
+        tmp_path,
+        "protocol: {start: {border: east, troops: monitors, money: none}}\n"
+        "parties: {b: {domestic: {body: parliament, points: [troops], threshold: 0.9}}}\n",
+    )
+    scenario = sim.load_scenario(path)
+    model = NegotiationModel(scenario, 1, chairs={"a": Yes(), "b": Yes()})
+    model.step()
+    a, b = model.negotiators["a"], model.negotiators["b"]
+    assert not a.accepted and a.why.startswith("red line on border")
+    assert not b.accepted and b.why == "the parliament would not ratify it"
+
+
+# -- answers, re-asked until valid ----------------------------------------------------------------
+def test_points_to_push_are_named_by_number_or_id():
+    scenario = sim.load_scenario(BASELINE)
+    model = NegotiationModel(scenario, 1)
+    model.step()
+    turn = turn_of(model.negotiators["ukraine"], model.text)
+    territory, mechanism = (
+        scenario.point_index(p) + 1 for p in ("territory", "guarantee_mechanism")
+    )
+    by_number = parse_answer(f"r {territory}, {mechanism} {territory}", turn)
+    assert by_number.objections == ("territory", "guarantee_mechanism")
+    assert parse_answer("reject territory guarantee_mechanism", turn) == by_number
+    assert parse_answer("A", turn).accept
+    for wrong in (f"r {len(scenario.points) + 1}", "r 0", "r territorie", "accept 1", "yes", ""):
+        with pytest.raises(InvalidAnswer):
+            parse_answer(wrong, turn)
+
+
+def test_accepting_a_text_across_a_red_line_is_refused_and_asked_again(tmp_path):
+    path = variant(tmp_path, "protocol: {start: {border: east, troops: none, money: none}}\n")
+    chair, shown = scripted(["a", "accept", "r"])
+    result = play(sim.load_scenario(path), "a", chair, seed=1)
+    said = "\n".join(shown)
+    assert said.count("You cannot accept: the text crosses your red line on border") == 2
+    assert "Your red lines crossed: border ('East line')" in said
+    first = result.rounds[(result.rounds["round"] == 1) & (result.rounds.party == "a")].iloc[0]
+    assert not first.accepted and first.why == "red line on border"
+    assert result.outcome.status == "walkout"  # the script ran out in round 2
+
+
+def test_an_acceptance_the_referendum_refuses_is_reported_to_the_player(tmp_path):
+    path = variant(
+        tmp_path,
+        "protocol: {start: {border: middle, troops: none, money: none}}\n"
+        "parties: {a: {domestic: {body: referendum, points: [border], threshold: 0.9}}}\n",
+    )
+    chair, shown = scripted(["a", "q"])
+    result = play(sim.load_scenario(path), "a", chair, seed=1)
+    said = "\n".join(shown)
+    assert "Your referendum would NOT ratify it: it values border at 0.500 and needs 0.900." in said
+    assert "Your acceptance did not stand: the referendum would not ratify it." in said
+    a = result.rounds[result.rounds.party == "a"].set_index("round")
+    assert not a.at[1, "accepted"] and a.at[1, "why"] == "the referendum would not ratify it"
+
+
+def test_a_counter_text_is_checked_against_the_links_and_tabled(tmp_path):
+    path = variant(tmp_path, LINKED)
+    scenario = sim.load_scenario(path, ["protocol.name=alternating"])
+    assert NegotiationModel(scenario, 1).proposers[0].party == "a"  # a proposes in round 1
+    answers = ["troops=monitors money=1", "troops=8", "2=2 3=lots", "maybe", "y", *["a"] * 30]
+    result = play_cli(
+        tmp_path, path, "--as", "a", "--seed", 1, "--protocol", "alternating",
+        input="\n".join(answers) + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert (
+        "That text breaks a link: if troops is 'Unarmed monitors', money must be 'Large fund'."
+        in result.output
+    )
+    assert "troops has no option '8'" in result.output
+    assert "Answer y (table it), n (change it again) or q (quit)." in result.output
+    assert "You tabled this text: you accept it." in result.output
+    folder = the_game(tmp_path)
+    a = rows_of(folder, "a")
+    assert a.at[1, "proposer"] == "a"
+    assert (a.at[1, "border"], a.at[1, "troops"], a.at[1, "money"]) == ("west", "monitors", "lots")
+    assert a.at[1, "accepted"]
+    outcome = json.loads((folder / "outcome.json").read_text())
+    assert outcome["status"] in {"agreement", "no_deal", "walkout", "escalation"}
+    assert (
+        "--set=protocol.name=alternating"
+        in json.loads((folder / "manifest.json").read_text())["command_line"]
+    )
+
+
+def test_a_counter_text_across_the_players_own_red_line_is_asked_again(tmp_path):
+    scenario = sim.load_scenario(variant(tmp_path, ""), ["protocol.name=alternating"])
+    chair, shown = scripted(["border=east", "", "r"])
+    result = play(scenario, "a", chair, seed=1)
+    said = "\n".join(shown)
+    assert "That text crosses your own red line on border" in said
+    assert "You table the standing text again." in said
+    first = result.rounds[result.rounds["round"] == 1]
+    assert (first.border != "east").all()  # Enter kept the standing text
+
+
+# -- the comparison with the model's agent --------------------------------------------------------
+def test_the_players_result_is_ranked_among_the_models_runs():
+    scenario = sim.load_scenario(TINY)
+    base = sim.run(scenario, 1).outcome
+
+    def outcome(status, utility, reservation=0.3, seed=1):
+        return dataclasses.replace(
+            base,
+            seed=seed,
+            status=status,
+            utilities={**base.utilities, "a": utility},
+            reservations={**base.reservations, "a": reservation},
+        )
+
+    model = (outcome("agreement", 0.7), outcome("no_deal", 0.9, 0.4), outcome("agreement", 0.5))
+    player = outcome("agreement", 0.5)
+    c = Comparison("a", player, (1, 2, 3), model, model[0])
+    assert [result_value(o, "a") for o in model] == [0.7, 0.4, 0.5]  # no deal: reservation
+    assert c.agreements == 2
+    assert c.mean_value == pytest.approx(1.6 / 3)
+    assert (c.rank, c.better_than) == (2, 1)  # 0.7 ahead; beats 0.4; ties 0.5
+
+
+def test_the_comparison_runs_the_model_alone_over_seeds_one_to_fifty():
+    scenario = sim.load_scenario(TINY)
+    player = sim.run(scenario, 77).outcome
+    c = compare(scenario, "a", player)
+    assert c.seeds == tuple(range(1, 51))
+    assert [o.seed for o in c.model] == list(c.seeds)
+    assert c.same_seed.seed == 77
+    assert c.same_seed == player  # the model alone is what `player` was
+    assert c.agreements == sum(sim.run(scenario, s).outcome.status == "agreement" for s in c.seeds)
+
+
+# -- explain --------------------------------------------------------------------------------------
+def explain(*args):
+    return CliRunner().invoke(main, ["explain", *map(str, args)], catch_exceptions=False)
+
+
+def test_explain_tells_every_round_and_why_it_ended():
+    printed = explain(TINY, "--seed", 1)
+    assert printed.exit_code == 0
+    outcome = sim.run(sim.load_scenario(TINY), 1).outcome
+    flat = " ".join(printed.output.split())
+    assert "Round 1: M tabled the first text" in flat
+    assert flat.endswith(f"Outcome: agreement in round {outcome.round}. {outcome.reason}")
+    assert "rejected: below its aspiration (the text gives it" in flat
+
+
+def test_explain_is_the_same_for_the_same_seed_and_takes_overrides():
+    assert explain(BASELINE, "--seed", 4).output == explain(BASELINE, "--seed", 4).output
+    deadlocked = explain(
+        TINY, "--set", "parties.a.reservation=0.75", "--set", "parties.b.reservation=0.75"
+    )
+    assert "Outcome: no deal in round 20." in " ".join(deadlocked.output.split())
+    assert (
+        explain(TINY, "--seed", 1).output
+        != explain(TINY, "--seed", 1, "--protocol", "alternating").output
+    )
+
+
+@pytest.mark.parametrize("broken", ["wrong_type.yaml", "syntax_error.yaml"])
+def test_explain_of_a_broken_scenario_is_one_line_and_exit_2(broken):
+    result = CliRunner().invoke(main, ["explain", str(HERE / "broken" / broken)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and broken in lines[0]
+
+
+def test_the_player_is_told_when_pressure_bites(tmp_path):
+    path = variant(tmp_path, "parties: {m: {influence: {a: {kind: pressure, strength: 0.05}}}}\n")
+    chair, shown = scripted(["r", "r"])
+    play(sim.load_scenario(path), "a", chair, seed=1)
+    rounds = "\n".join(shown).split("Round ")
+    assert "pressure from M" not in rounds[1]  # round 1: nobody has rejected yet
+    assert "This round, pressure from M moved your reservation value by -0.050." in rounds[2]
+    assert "no deal is worth 0.250 to you" in rounds[2]
+
+
+@pytest.mark.parametrize("text", [[0, 0], [0, 0, 3], [0, 1, 0]])  # short, no such option, link
+def test_a_chair_that_proposes_an_invalid_text_is_a_programming_error(tmp_path, text):
+    class Proposes(ModelChair):
+        def propose(self, negotiator, standing):
+            return np.array(text)
+
+    scenario = sim.load_scenario(variant(tmp_path, LINKED), ["protocol.name=alternating"])
+    model = NegotiationModel(scenario, 1, chairs={"a": Proposes()})  # a proposes first
+    with pytest.raises(ValueError, match="the chair of a proposed an invalid text"):
+        model.step()
