@@ -88,7 +88,7 @@ def result_so_far(model: ClassroomModel) -> RunResult:
 
 # -- components: each takes the model and is redrawn after every step ---------------------
 PANEL = "height:330px;overflow-y:auto"  # Mesa's grid cells are about 350 pixels high
-FIGURE_HEIGHT = 330
+FIGURE_SIZE = {"height": 330, "width": 440}  # a plotly widget does not shrink to its cell
 
 
 def panel(html: str, css_class: str):
@@ -124,7 +124,7 @@ def trajectories(model: ClassroomModel):
     if model.steps == 0:
         return panel(paragraphs("The concession trajectories appear after the first round."), "")
     figure = trajectory_figure(result_so_far(model))
-    return solara.FigurePlotly(figure.update_layout(height=FIGURE_HEIGHT))
+    return solara.FigurePlotly(figure.update_layout(**FIGURE_SIZE))
 
 
 def text_table(model: ClassroomModel):
@@ -163,8 +163,10 @@ def utility_space(model: ClassroomModel):
         return panel(paragraphs("The utility space needs two signatories."), "")
     if model.steps == 0:
         return panel(paragraphs("The utility space appears after the first round."), "")
-    figure = utility_space_figure(result_so_far(model))
-    return solara.FigurePlotly(figure.update_layout(height=FIGURE_HEIGHT))
+    figure = utility_space_figure(result_so_far(model)).update_layout(
+        **FIGURE_SIZE, legend={"orientation": "h", "y": -0.3, "font": {"size": 9}}, margin={"t": 20}
+    )
+    return solara.FigurePlotly(figure)
 
 
 @solara.component
