@@ -10,6 +10,7 @@ import click
 
 from .errors import ScenarioError
 from .loading import load_scenario
+from .scenario import PROTOCOLS
 
 
 class BadInput(click.ClickException):
@@ -23,6 +24,27 @@ def _load(path: str, overrides=()):
         return load_scenario(path, overrides)
     except ScenarioError as err:
         raise BadInput(str(err)) from None
+
+
+def variant_options(command):
+    """--seed, --protocol and --set: which run of which variant of the scenario (for run,
+    play and explain)."""
+    command = click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Override a scenario value, e.g. parties.ukraine.reservation=0.5.",
+    )(command)
+    command = click.option(
+        "--protocol", type=click.Choice(list(PROTOCOLS)), help="Override the scenario's protocol."
+    )(command)
+    return click.option("--seed", type=int, help="Random seed (default: the scenario's).")(command)
+
+
+def variant_overrides(protocol: str | None, settings) -> list[str]:
+    """The `path=value` settings of --set and --protocol."""
+    return [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
 
 
 @click.group()
@@ -51,7 +73,6 @@ def validate(files):
 
 @main.command()
 @click.argument("file", type=click.Path())
-@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
 @click.option(
     "--out",
     "out",
@@ -61,25 +82,14 @@ def validate(files):
     help="Results root; the run goes to OUT/<scenario>/<run-id>.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print outcome.json instead of a summary.")
-@click.option(
-    "--protocol",
-    type=click.Choice(["mediated", "alternating"]),
-    help="Override the scenario's protocol.",
-)
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Override a scenario value, e.g. parties.ukraine.reservation=0.5.",
-)
+@variant_options
 def run(file, seed, out, as_json, protocol, settings):
     """Run one negotiation and write outcome, round table, manifest and report."""
     from .output import outcome_record, run_folder, write_run
     from .runner import run as run_negotiation
     from .summary import summary
 
-    overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
+    overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
     result = run_negotiation(scenario, seed=seed)
     # the command that reproduces this run, with the seed it used made explicit
@@ -127,7 +137,6 @@ def analyze(file, parties, as_json, settings):
 @main.command()
 @click.argument("file", type=click.Path())
 @click.option("--as", "party", required=True, metavar="PARTY", help="The signatory you play.")
-@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -135,18 +144,7 @@ def analyze(file, parties, as_json, settings):
     show_default=True,
     help="Results root; the game goes to OUT/<scenario>/play-<party>-<run-id>.",
 )
-@click.option(
-    "--protocol",
-    type=click.Choice(["mediated", "alternating"]),
-    help="Override the scenario's protocol.",
-)
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Override a scenario value, as for `run`.",
-)
+@variant_options
 def play(file, party, seed, out, protocol, settings):
     """Negotiate in a signatory's chair against the model's agents, round by round."""
     from .output import write_run
@@ -155,7 +153,7 @@ def play(file, party, seed, out, protocol, settings):
     from .summary import summary
     from .yardstick import compare, comparison_text
 
-    overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
+    overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
     try:
         check_playable(scenario, party)
@@ -180,19 +178,7 @@ def _read_line(prompt: str) -> str:
 
 @main.command()
 @click.argument("file", type=click.Path())
-@click.option("--seed", type=int, help="Random seed (default: the scenario's).")
-@click.option(
-    "--protocol",
-    type=click.Choice(["mediated", "alternating"]),
-    help="Override the scenario's protocol.",
-)
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Override a scenario value, as for `run`.",
-)
+@variant_options
 def explain(file, seed, protocol, settings):
     """Tell a run in plain sentences: who moved, why each rejection, what pressure did,
     why it ended. Writes no files."""
@@ -201,7 +187,7 @@ def explain(file, seed, protocol, settings):
     from .narrative import narrative
     from .runner import run as run_negotiation
 
-    overrides = [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
+    overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
     result = run_negotiation(scenario, seed=seed)
     outcome = result.outcome
