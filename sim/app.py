@@ -21,7 +21,6 @@ from mesa.visualization import SolaraViz
 
 from .classroom import (
     ClassroomModel,
-    changed_settings,
     library,
     outcome_mix,
     standing_text,
@@ -109,8 +108,8 @@ def talks(model: ClassroomModel):
         lines.append(model.reason)
     elif model.steps == 0:
         lines.append("The first draft is on the table. Press Step to start.")
-    settings = changed_settings(load_scenario(model.scenario_file), model.settings)
-    lines.append("Changed from the file: " + (", ".join(settings) or "nothing") + ".")
+    changes = ", ".join(model.changed_from_file) or "nothing"
+    lines.append(f"Changed from the file: {changes}.")
     story = narrative(result_so_far(model))[:-1] if model.steps else []
     return solara.Column(
         children=[
@@ -177,12 +176,11 @@ def Compare(model: ClassroomModel):
 
     def compare():
         chosen = range(1, seeds.value + 1)
-        as_written = load_scenario(model.scenario_file)
         mixes.set(
             (
-                outcome_mix(as_written, chosen),
+                outcome_mix(model.as_written, chosen),
                 outcome_mix(model.spec, chosen),
-                changed_settings(as_written, model.settings),
+                model.changed_from_file,
             )
         )
 

@@ -126,8 +126,10 @@ class ClassroomModel(NegotiationModel):
         **kwargs,
     ):
         self.scenario_file = scenario_file
-        self.settings = kwargs
-        super().__init__(load_scenario(scenario_file, as_overrides(kwargs)), seed)
+        self.as_written = load_scenario(scenario_file)
+        self.changed_from_file = changed_settings(self.as_written, kwargs)
+        scenario = load_scenario(scenario_file, as_overrides(kwargs)) if kwargs else self.as_written
+        super().__init__(scenario, seed)
 
 
 @dataclass(frozen=True)

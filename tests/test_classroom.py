@@ -66,6 +66,12 @@ def test_the_page_model_runs_as_negsim_run_with_the_same_settings():
     expected = sim.run(sim.load_scenario(BASELINE, as_overrides(settings)), seed=3).outcome
     assert Outcome.of(model) == expected
     assert model.deadline == 40
+    assert model.changed_from_file == [
+        "parties.ukraine.reservation = 0.45",
+        "protocol.bias = 0.5",
+        "deadline = 40",
+    ]
+    assert ClassroomModel(BASELINE).changed_from_file == []
 
 
 def test_slider_float_noise_is_rounded_away_but_real_changes_are_kept():
