@@ -7,6 +7,7 @@ import difflib
 import math
 
 from .errors import ScenarioError
+from .names import name_problem
 from .yamlfile import KeyPath, Located, has_key
 
 
@@ -65,6 +66,14 @@ class Checker:
                 f"unknown value '{value}'{did_you_mean(value, choices)}; "
                 f"choose from {', '.join(choices)}",
             )
+        return value
+
+    def name(self, path: KeyPath, default: str) -> str:
+        """A scenario or sweep name: a slug, because it becomes a folder name."""
+        value = self.text(path, default)
+        problem = name_problem(value)
+        if problem:
+            raise self.fail(path, problem)
         return value
 
     def flag(self, path: KeyPath, default: bool) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import scenario as s
 from .checker import Checker, did_you_mean, kind
 from .links import nearest_valid
+from .names import folder_name
 from .party_loading import evidence, known_point, read_party
 from .yamlfile import KeyPath, Located, apply_overrides, read_located, read_with_extends
 
@@ -88,7 +89,7 @@ def build_scenario(located: Located, path: Path) -> s.Scenario:
     protocol = _protocol(check, points, parties)
     _some_text_is_valid(check, points, links, protocol)
     return s.Scenario(
-        name=check.text(("name",), path.stem),
+        name=check.name(("name",), folder_name(path.stem)),
         title=check.text(("title",), ""),
         description=check.text(("description",), ""),
         points=points,
