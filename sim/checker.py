@@ -3,10 +3,10 @@ naming the file, line and dotted path when a value has the wrong shape."""
 
 from __future__ import annotations
 
-import difflib
 import math
 
-from .errors import ScenarioError
+from .errors import ScenarioError, did_you_mean
+from .limits import MAX_NUMBER, MAX_TEXT_CHARS
 from .names import name_problem
 from .yamlfile import KeyPath, Located, has_key
 
@@ -26,8 +26,16 @@ class Checker:
             node = node[key]
         return node
 
-    def mapping(self, path: KeyPath, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    def value(self, path: KeyPath):
+        """The value at `path`; a key given with no value (`strength:`) is an error, not a
+        default, because a blank usually means a value was forgotten."""
         value = self.get(path)
+        if value is None:
+            raise self.fail(path, "no value given: write one, or delete the key")
+        return value
+
+    def mapping(self, path: KeyPath, allowed: set[str], required: set[str] = frozenset()) -> dict:
+        value = self.value(path)
         if not isinstance(value, dict):
             raise self.fail(path, f"expected a mapping, got {kind(value)}")
         for key in value:
@@ -42,13 +50,15 @@ class Checker:
     def number(self, path: KeyPath, default=None, low=None, high=None, integer=False):
         if not self.has(path):
             return default
-        value = self.get(path)
+        value = self.value(path)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(path, f"expected a number, got {kind(value)} {value!r}")
         if integer and not isinstance(value, int):
             raise self.fail(path, f"expected a whole number, got {value!r}")
         if isinstance(value, float) and not math.isfinite(value):  # .nan passes any comparison
             raise self.fail(path, f"expected a finite number, got {value!r}")
+        if abs(value) > MAX_NUMBER:
+            raise self.fail(path, f"a number of at most {MAX_NUMBER:g} in size, got {value:.3g}")
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = f"[{low}, {high if high is not None else 'inf'}]"
             raise self.fail(path, f"{value!r} is outside {bounds}")
@@ -57,9 +67,11 @@ class Checker:
     def text(self, path: KeyPath, default=None, choices=None) -> str:
         if not self.has(path):
             return default
-        value = self.get(path)
+        value = self.value(path)
         if not isinstance(value, str):
             raise self.fail(path, f"expected text, got {kind(value)} {value!r}")
+        if len(value) > MAX_TEXT_CHARS:
+            raise self.fail(path, f"text of at most {MAX_TEXT_CHARS:,} characters")
         if choices and value not in choices:
             raise self.fail(
                 path,
@@ -79,14 +91,14 @@ class Checker:
     def flag(self, path: KeyPath, default: bool) -> bool:
         if not self.has(path):
             return default
-        value = self.get(path)
+        value = self.value(path)
         if not isinstance(value, bool):
             raise self.fail(path, f"expected true or false, got {value!r}")
         return value
 
     def names(self, path: KeyPath, known=None, what="name") -> tuple[str, ...]:
         """A name or a list of names, each optionally checked against `known`."""
-        value = self.get(path)
+        value = self.value(path)
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise self.fail(path, f"expected a {what} or a list of them, got {kind(value)}")
@@ -97,12 +109,13 @@ class Checker:
         return tuple(items)
 
     def has(self, path: KeyPath) -> bool:
+        """Whether the key is given (with a value or blank)."""
         node = self.located.data
         for key in path:
             if not has_key(node, key):
                 return False
             node = node[key]
-        return node is not None
+        return True
 
 
 def kind(value) -> str:
@@ -116,8 +129,3 @@ def kind(value) -> str:
         type(None): "nothing",
     }
     return names.get(type(value), type(value).__name__)
-
-
-def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""

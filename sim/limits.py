@@ -19,7 +19,21 @@ MAX_POINTS = 100
 MAX_OPTIONS = 50  # per point
 MAX_PARTIES = 50
 MAX_LINKS = 500
+MAX_LINK_STEPS = 100_000  # search steps to find one valid text when validating links
 MAX_DEADLINE = 1000  # rounds
 MAX_NUMBER = 1e12  # largest magnitude of any number (saliences are normalised by their sum)
 MAX_TEXT_CHARS = 10_000  # a title, label, description or claim
 MAX_ID_CHARS = 64  # ids of points, options and parties; names of scenarios and sweeps
+
+# sweeps (docs/sweeps.md, "How big a sweep may be")
+MAX_SWEEP_RUNS = 1_000_000  # runs in one sweep: ~8 h of one core on the baseline (35 runs/s),
+# and its rows (~1 GB in memory for the summary) still fit a laptop; split bigger studies
+SWEEP_CONFIRM_RUNS = 100_000  # runs to do past which a sweep starts only with --yes (yes=True):
+# about 45 min of one core on the baseline, so no one starts an afternoon's work by a typo
+MAX_SWEEP_PARAMETERS = 50  # varied parameters: with MAX_SWEEP_RUNS the design matrix holds at
+# most 50 M floats (400 MB), and a Morris screening of 50 is already a wide one
+MAX_SAMPLES = MAX_SWEEP_RUNS  # design.samples / --samples: each makes at least one run
+MAX_LEVELS = 1000  # design.levels: grid values per range, Morris grid levels (4-10 is usual);
+# far past it SALib's Morris sampler fails (ValueError, OverflowError)
+MAX_REPLICATIONS = 10_000  # seeds per parameter set (a few dozen already pin a probability)
+MAX_JOBS = 256  # worker processes on one machine (--jobs); more would only fork-bomb it

@@ -2,6 +2,11 @@
 
 A link (a, x, b, allowed) says: if point a takes option x, point b must take an option in
 `allowed`. Kept free of numpy so that `negsim validate` can check links quickly.
+
+Links can encode graph colouring, so deciding whether a valid text exists is NP-hard in
+general; arc consistency (polynomial) first removes every option that no valid text can
+hold, which settles chains and plain contradictions at once, and a depth-first search
+with forward checking, bounded by `max_steps`, does the rest.
 """
 
 from __future__ import annotations
@@ -11,37 +16,110 @@ from collections.abc import Sequence
 LinkRule = tuple[int, int, int, frozenset[int]]
 
 
+class TooIntricate(Exception):
+    """The search for a valid text took more than its step bound."""
+
+
 def breaks(rule: LinkRule, text: Sequence[int]) -> bool:
     a, x, b, allowed = rule
     return text[a] == x and text[b] not in allowed
 
 
 def nearest_valid(
-    text: Sequence[int], choices: Sequence[Sequence[int]], rules: Sequence[LinkRule]
+    text: Sequence[int],
+    choices: Sequence[Sequence[int]],
+    rules: Sequence[LinkRule],
+    max_steps: int | None = None,
 ) -> list[int] | None:
-    """A text that breaks no rule, keeping `text` where possible: backtracking over the
-    linked points only, each trying its options in the order `choices` gives (the current
-    option should come first). None if no valid text exists."""
+    """A text that breaks no rule, keeping `text` where possible: the first valid text in
+    the order that `choices` gives each linked point's options (the current option should
+    come first), points taken in index order. None if no valid text exists; TooIntricate
+    past `max_steps` assignments."""
     text = list(text)
+    if not any(breaks(rule, text) for rule in rules):
+        return text
     linked = sorted({p for a, _, b, _ in rules for p in (a, b)})
-    position = {point: index for index, point in enumerate(linked)}
+    domains = {point: list(choices[point]) for point in linked}
+    if not _arc_consistent(domains, rules):
+        return None
+    by_point: dict[int, list[LinkRule]] = {point: [] for point in linked}
+    for rule in rules:
+        by_point[rule[0]].append(rule)
+        by_point[rule[2]].append(rule)
+    steps = 0
 
-    def consistent(depth: int) -> bool:
-        # check only the rules whose points are both decided (unlinked points are fixed)
-        return not any(
-            breaks(rule, text)
-            for rule in rules
-            if position[rule[0]] <= depth and position[rule[2]] <= depth
-        )
-
-    def assign(depth: int) -> bool:
+    def assign(depth: int, domains: dict[int, list[int]]) -> bool:
+        nonlocal steps
         if depth == len(linked):
             return True
         point = linked[depth]
-        for option in choices[point]:
+        for option in domains[point]:
+            steps += 1
+            if max_steps is not None and steps > max_steps:
+                raise TooIntricate
             text[point] = option
-            if consistent(depth) and assign(depth + 1):
+            narrowed = _forward(point, option, domains, by_point[point], linked[depth + 1 :])
+            if narrowed is not None and assign(depth + 1, narrowed):
                 return True
         return False
 
-    return text if assign(0) else None
+    return text if assign(0, domains) else None
+
+
+def _supported(option: int, rule: LinkRule, side: int, other: list[int]) -> bool:
+    """Whether `option` on the rule's `side` (0: the if-point, 2: the then-point) keeps the
+    rule with some option left on the other side."""
+    _, x, _, allowed = rule
+    if side == 0:
+        return option != x or any(o in allowed for o in other)
+    return option in allowed or any(o != x for o in other)
+
+
+def _arc_consistent(domains: dict[int, list[int]], rules: Sequence[LinkRule]) -> bool:
+    """Remove, to a fixed point, options that some rule leaves without support (AC-3);
+    False if a point is left with none. Keeps each domain's order."""
+    for a, x, b, allowed in rules:
+        if a == b:  # a rule on one point forbids its condition outside `allowed`
+            domains[a] = [o for o in domains[a] if o != x or o in allowed]
+    pending = list(range(len(rules)))
+    watching: dict[int, list[int]] = {}
+    for index, (a, _, b, _) in enumerate(rules):
+        watching.setdefault(a, []).append(index)
+        watching.setdefault(b, []).append(index)
+    queued = set(pending)
+    while pending:
+        index = pending.pop()
+        queued.discard(index)
+        rule = rules[index]
+        a, _, b, _ = rule
+        if a == b:
+            continue
+        for side, point, other in ((0, a, b), (2, b, a)):
+            kept = [o for o in domains[point] if _supported(o, rule, side, domains[other])]
+            if len(kept) < len(domains[point]):
+                if not kept:
+                    return False
+                domains[point] = kept
+                for watcher in watching[point]:
+                    if watcher not in queued:
+                        queued.add(watcher)
+                        pending.append(watcher)
+    return True
+
+
+def _forward(point, option, domains, rules, later) -> dict[int, list[int]] | None:
+    """The domains once `point` takes `option`: each of its rules whose other end is still
+    undecided prunes that end (options that the earlier points ruled out are already gone,
+    so the text so far keeps every rule). None if a later point is left with none."""
+    undecided = set(later)
+    narrowed = dict(domains)
+    for a, x, b, allowed in rules:
+        if a == point and option == x and b in undecided:
+            narrowed[b] = [o for o in narrowed[b] if o in allowed]
+            if not narrowed[b]:
+                return None
+        elif b == point and option not in allowed and a in undecided:
+            narrowed[a] = [o for o in narrowed[a] if o != x]
+            if not narrowed[a]:
+                return None
+    return narrowed

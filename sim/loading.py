@@ -9,14 +9,24 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from . import scenario as s
-from .checker import Checker, did_you_mean, kind
-from .links import nearest_valid
-from .names import folder_name
+from .checker import Checker, kind
+from .errors import did_you_mean
+from .limits import MAX_DEADLINE, MAX_LINK_STEPS, MAX_LINKS, MAX_OPTIONS, MAX_PARTIES, MAX_POINTS
+from .links import TooIntricate, nearest_valid
+from .names import folder_name, id_problem
 from .party_loading import evidence, known_point, read_party
-from .yamlfile import KeyPath, Located, apply_overrides, read_located, read_with_extends
+from .yamlfile import (
+    KeyPath,
+    Located,
+    apply_overrides,
+    named_file,
+    read_located,
+    read_with_extends,
+)
 
 TOP_KEYS = {
     "name",
@@ -49,11 +59,15 @@ PROTOCOL_KEYS = {
 }
 
 
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> s.Scenario:
-    """Read, merge (`extends:`), override (`path=value`) and validate a scenario file."""
+def load_scenario(path: str | Path, overrides=(), *, overrides_name="overrides") -> s.Scenario:
+    """Read, merge (`extends:`), override and validate a scenario file. `overrides` are
+    `path=value` texts (one or a list) or a mapping of dotted paths to values; their errors
+    are placed at `overrides_name` (the CLI says `--set`)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load_scenario takes a file path, not {type(path).__name__}")
     located = read_with_extends(Path(path))
     if overrides:
-        located = apply_overrides(located, overrides)
+        located = apply_overrides(located, overrides, overrides_name)
     return build_scenario(located, Path(path))
 
 
@@ -63,9 +77,11 @@ def build_scenario(located: Located, path: Path) -> s.Scenario:
     check.mapping((), TOP_KEYS, {"points", "parties"})
     evidence_ids = _evidence_ids(check)
     points = _points(check, evidence_ids)
-    parties = tuple(
-        read_party(check, pid, points, evidence_ids) for pid in check.mapping(("parties",), set())
-    )
+    raw_parties = check.mapping(("parties",), set())
+    at_most(check, ("parties",), raw_parties, MAX_PARTIES, "parties")
+    for pid in raw_parties:
+        identifier(check, ("parties", pid), pid)
+    parties = tuple(read_party(check, pid, points, evidence_ids) for pid in raw_parties)
     if not parties:
         raise check.fail(("parties",), "no parties: a negotiation needs at least one signatory")
     party_ids = [p.id for p in parties]
@@ -84,7 +100,7 @@ def build_scenario(located: Located, path: Path) -> s.Scenario:
                 )
     if not any(p.is_signatory for p in parties):
         raise check.fail(("parties",), "no party has role 'signatory'")
-    deadline = check.number(("deadline",), 60, 1, integer=True)
+    deadline = check.number(("deadline",), 60, 1, MAX_DEADLINE, integer=True)
     links = _links(check, points, evidence_ids)
     protocol = _protocol(check, points, parties)
     _some_text_is_valid(check, points, links, protocol)
@@ -121,7 +137,14 @@ def _some_text_is_valid(check: Checker, points, links, protocol: s.Protocol) -> 
         [p.option_index(fixed[p.id])] if p.id in fixed else list(range(len(p.options)))
         for p in points
     ]
-    if nearest_valid([c[0] for c in choices], choices, rules) is None:
+    try:
+        found = nearest_valid([c[0] for c in choices], choices, rules, MAX_LINK_STEPS)
+    except TooIntricate:
+        raise check.fail(
+            ("links",),
+            f"links too intricate: no valid text found within {MAX_LINK_STEPS:,} steps",
+        ) from None
+    if found is None:
         raise check.fail(
             ("links",),
             "empty proposal space: no text satisfies every link"
@@ -131,14 +154,9 @@ def _some_text_is_valid(check: Checker, points, links, protocol: s.Protocol) -> 
 
 def _evidence_ids(check: Checker) -> set[str] | None:
     """Ids of the evidence base's records, or None when the scenario names no base."""
-    base = check.text(("evidence_base",))
-    if base is None:
+    if not check.has(("evidence_base",)):
         return None
-    # relative to the file that names it (a parent via `extends:`; `--set`: the working dir)
-    named_in, _ = check.located.locate(("evidence_base",))
-    base_path = Path(named_in).parent / base
-    if not base_path.is_file():
-        raise check.fail(("evidence_base",), f"file not found: '{base}'")
+    base_path = named_file(check.located, ("evidence_base",))
     stat = base_path.stat()
     return _evidence_base_ids(str(base_path), stat.st_mtime_ns, stat.st_size)
 
@@ -154,10 +172,10 @@ def _record_ids(check: Checker) -> set[str]:
     """Check the evidence base's records (id, actor, claim, source file(s), at most a short
     quote) and return their ids."""
     check.mapping((), {"positions"}, {"positions"})
-    if not isinstance(check.get(("positions",)), list):
+    if not isinstance(check.value(("positions",)), list):
         raise check.fail(("positions",), "expected a list of position records")
     ids = set()
-    for index in range(len(check.get(("positions",)))):
+    for index in range(len(check.value(("positions",)))):
         path = ("positions", index)
         check.mapping(path, RECORD_KEYS, RECORD_KEYS - {"quote"})
         record_id = check.text((*path, "id"))
@@ -180,11 +198,14 @@ def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
     raw = check.mapping(("points",), set())
     if not raw:
         raise check.fail(("points",), "empty proposal space: declare at least one point")
+    at_most(check, ("points",), raw, MAX_POINTS, "points")
     points = []
     for pid in raw:
         base = ("points", pid)
+        identifier(check, base, pid)
         check.mapping(base, POINT_KEYS, {"options"})
         options_raw = check.mapping((*base, "options"), set())
+        at_most(check, (*base, "options"), options_raw, MAX_OPTIONS, "options")
         if len(options_raw) < 2:
             got = len(options_raw)
             raise check.fail(
@@ -194,6 +215,7 @@ def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
         options = []
         for index, oid in enumerate(options_raw):
             opath = (*base, "options", oid)
+            identifier(check, opath, oid)
             default_position = index / (len(options_raw) - 1)
             if isinstance(options_raw[oid], str):
                 options.append(s.Option(oid, options_raw[oid], default_position))
@@ -218,6 +240,18 @@ def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
     return tuple(points)
 
 
+def identifier(check: Checker, path: KeyPath, text: str) -> None:
+    """Ids of points, options and parties are slugs (`sim.names`)."""
+    problem = id_problem(text)
+    if problem:
+        raise check.fail(path, problem)
+
+
+def at_most(check: Checker, path: KeyPath, items, bound: int, what: str) -> None:
+    if len(items) > bound:
+        raise check.fail(path, f"at most {bound} {what} (sim/limits.py), got {len(items)}")
+
+
 def _option_ids(check: Checker, path: KeyPath, point: s.Point) -> tuple[str, ...]:
     return check.names(path, [o.id for o in point.options], "option")
 
@@ -225,9 +259,10 @@ def _option_ids(check: Checker, path: KeyPath, point: s.Point) -> tuple[str, ...
 def _links(check: Checker, points, evidence_ids) -> tuple[s.Link, ...]:
     if not check.has(("links",)):
         return ()
-    raw = check.get(("links",))
+    raw = check.value(("links",))
     if not isinstance(raw, list):
         raise check.fail(("links",), f"expected a list of links, got {kind(raw)}")
+    at_most(check, ("links",), raw, MAX_LINKS, "links")
     by_id = {p.id: p for p in points}
     links = []
     for index in range(len(raw)):
@@ -271,7 +306,7 @@ def _protocol(check, points, parties) -> s.Protocol:
         if check.has((*path, key)):
             for point_id in check.mapping((*path, key), set()):
                 known_point(check, (*path, key, point_id), point_id, by_id)
-                if not isinstance(check.get((*path, key, point_id)), str):
+                if not isinstance(check.value((*path, key, point_id)), str):
                     raise check.fail((*path, key, point_id), "expected one option id")
                 (option,) = _option_ids(check, (*path, key, point_id), by_id[point_id])
                 pairs.append((point_id, option))
@@ -282,8 +317,8 @@ def _protocol(check, points, parties) -> s.Protocol:
         bias=check.number((*path, "bias"), 0.0, 0, 1),
         belief_noise=check.number((*path, "belief_noise"), 0.0, 0, 1),
         lambda_growth=check.number((*path, "lambda_growth"), 0.1, 0, 10),
-        max_changes=check.number((*path, "max_changes"), 2, 0, integer=True),
+        max_changes=check.number((*path, "max_changes"), 2, 0, MAX_POINTS, integer=True),
         start=texts["start"],
         fixed=texts["fixed"],
-        walkout_rounds=check.number((*path, "walkout_rounds"), 3, 1, integer=True),
+        walkout_rounds=check.number((*path, "walkout_rounds"), 3, 1, MAX_DEADLINE, integer=True),
     )

@@ -4,7 +4,9 @@ drift, tactic, influence, domestic constraint, escalation threat and evidence.""
 from __future__ import annotations
 
 from . import scenario as s
-from .checker import Checker, did_you_mean, kind
+from .checker import Checker, kind
+from .errors import did_you_mean
+from .limits import MAX_DEADLINE
 from .yamlfile import KeyPath
 
 PARTY_KEYS = {
@@ -95,7 +97,7 @@ def read_party(check: Checker, pid: str, points, evidence_ids) -> s.Party:
         reservation_trend=check.number((*drift, "trend"), 0.0, -1, 1),
         reservation_noise=check.number((*drift, "noise"), 0.0, 0, 1),
         tactic=tactic,
-        deadline=check.number((*base, "deadline"), None, 1, integer=True),
+        deadline=check.number((*base, "deadline"), None, 1, MAX_DEADLINE, integer=True),
         influence=_influence(check, base),
         domestic=_domestic(check, base, by_id),
         escalation=_escalation(check, base, by_id),
@@ -156,7 +158,7 @@ def _values(check, base, points, by_id) -> tuple[tuple[float, ...], ...]:
 def _red_line_options(check, path, point: s.Point) -> tuple[str, ...]:
     """Forbidden options, listed by id or as a position bound (`above:`/`below:`)."""
     option_ids = [o.id for o in point.options]
-    value = check.get(path)
+    value = check.value(path)
     if not isinstance(value, dict):
         return check.names(path, option_ids, "option")
     check.mapping(path, RED_LINE_KEYS)
@@ -206,7 +208,7 @@ def _domestic(check, base, by_id) -> s.Domestic | None:
     check.mapping(path, DOMESTIC_KEYS, {"threshold"})
     events = []
     if check.has((*path, "events")):
-        raw = check.get((*path, "events"))
+        raw = check.value((*path, "events"))
         if not isinstance(raw, list):
             raise check.fail((*path, "events"), f"expected a list of events, got {kind(raw)}")
         for index in range(len(raw)):
@@ -214,7 +216,7 @@ def _domestic(check, base, by_id) -> s.Domestic | None:
             check.mapping(epath, EVENT_KEYS, {"round", "shift"})
             events.append(
                 s.DomesticEvent(
-                    check.number((*epath, "round"), None, 1, integer=True),
+                    check.number((*epath, "round"), None, 1, MAX_DEADLINE, integer=True),
                     check.number((*epath, "shift"), None, -1, 1),
                     check.text((*epath, "why"), "a domestic event"),
                 )
@@ -224,6 +226,8 @@ def _domestic(check, base, by_id) -> s.Domestic | None:
         if check.has((*path, "points"))
         else tuple(by_id)
     )
+    if not point_ids:
+        raise check.fail((*path, "points"), "name at least one point the body ratifies")
     return s.Domestic(
         check.text((*path, "body"), "parliament"),
         point_ids,
@@ -245,4 +249,6 @@ def _escalation(check, base, by_id) -> s.Escalation | None:
                 (*path, "points"),
                 f"'{point_id}' has no red line of this party to trigger escalation",
             )
-    return s.Escalation(point_ids, check.number((*path, "rounds"), 3, 1, integer=True))
+    return s.Escalation(
+        point_ids, check.number((*path, "rounds"), 3, 1, MAX_DEADLINE, integer=True)
+    )

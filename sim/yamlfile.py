@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
-from .errors import ScenarioError
+from .errors import ScenarioError, did_you_mean
+from .limits import MAX_DEPTH, MAX_EXTENDS, MAX_FILE_BYTES, MAX_NODES, MAX_PATH_CHARS
 
 Key = str | int
 KeyPath = tuple[Key, ...]
@@ -42,18 +45,17 @@ class Located:
 
 
 def read_located(path: Path, shown_as: str) -> Located:
-    """Load one YAML file with the safe loader, recording key lines; reject duplicate keys."""
+    """Load one YAML file with the safe loader, recording key lines; reject duplicate keys,
+    and files too big, too deep or expanding (through aliases) past the bounds."""
+    text = _read_text(path, shown_as)
     try:
-        text = path.read_bytes().decode("utf-8")  # whole, so that a bad byte has a line
-    except OSError as err:
-        raise ScenarioError(shown_as, 0, "(file)", f"cannot read: {err.strerror}") from None
-    except UnicodeDecodeError as err:
-        line = err.object.count(b"\n", 0, err.start) + 1
-        raise ScenarioError(shown_as, line, "(file)", "not UTF-8 text") from None
-    try:
+        _check_shape(text, shown_as)
         loader = yaml.SafeLoader(text)  # rejects unprintable characters at once
         try:
             node = loader.get_single_node()
+            where: dict[KeyPath, Location] = {(): (shown_as, 1)}
+            if node is not None:  # before construction, which flattens merge keys
+                _walk(node, (), where, shown_as)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -63,16 +65,92 @@ def read_located(path: Path, shown_as: str) -> Located:
         line = mark.line + 1 if mark else text.count("\n", 0, position or 0) + 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError(shown_as, line, "(syntax)", f"invalid YAML: {problem}") from None
-    where: dict[KeyPath, Location] = {(): (shown_as, 1)}
-    if node is not None:
-        _walk(node, (), where, shown_as)
     return Located(data, where, shown_as)
 
 
+def _read_text(path: Path, shown_as: str) -> str:
+    """The file's text, whole (so that a bad byte has a line), within the size bound."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(shown_as, 1, "(file)", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(shown_as, 1, "(file)", "is a folder, not a file") from None
+    except OSError as err:
+        raise ScenarioError(shown_as, 1, "(file)", f"cannot read: {err.strerror}") from None
+    except ValueError:  # a NUL in the name
+        raise ScenarioError(shown_as, 1, "(file)", "not a usable file name") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            shown_as, 1, "(file)", f"larger than {MAX_FILE_BYTES:,} bytes: not a scenario"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = err.object.count(b"\n", 0, err.start) + 1
+        raise ScenarioError(shown_as, line, "(file)", "not UTF-8 text") from None
+
+
+def _check_shape(text: str, file: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and documents that expand, through aliases,
+    past MAX_NODES values, from the event stream (flat, so neither can exhaust the stack
+    or memory before it is refused)."""
+    open_nodes: list[int] = []  # values counted inside each open collection
+    sizes: dict[str, int] = {}  # anchor -> values it expands to
+    anchors: list[str | None] = []
+    total = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            count = sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            count = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(open_nodes) >= MAX_DEPTH:
+                raise ScenarioError(
+                    file, event.start_mark.line + 1, "(syntax)", f"nested deeper than {MAX_DEPTH}"
+                )
+            open_nodes.append(1)
+            anchors.append(event.anchor)
+            continue
+        elif isinstance(event, yaml.CollectionEndEvent):
+            count = open_nodes.pop()
+            anchor = anchors.pop()
+            if anchor:
+                sizes[anchor] = count
+        else:
+            continue
+        total += count
+        if open_nodes:
+            open_nodes[-1] += count
+        if total > MAX_NODES:
+            raise ScenarioError(
+                file,
+                event.start_mark.line + 1,
+                "(syntax)",
+                f"expands to more than {MAX_NODES:,} values (aliases repeat what they name)",
+            )
+
+
 def _walk(node, path: KeyPath, where: dict[KeyPath, Location], file: str) -> None:
+    """Record the line of every key and item; keys given twice in one mapping are an error,
+    but a key given beside a merge (`<<: *base`) overrides the merged one."""
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                for source in merged:
+                    _walk(source, path, where, file)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError(
+                    file, key_node.start_mark.line + 1, dotted(path), "keys must be names"
+                )
             key = key_node.value
             if key in seen:
                 raise ScenarioError(
@@ -108,61 +186,121 @@ def merge(base: Located, override: Located) -> Located:
     return Located(data, where, override.file)
 
 
-def read_with_extends(path: Path, _seen: tuple[Path, ...] = ()) -> Located:
-    """The file's data merged onto the file it `extends:` (recursively)."""
+def read_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
+    """The file's data merged onto the file it `extends:` (recursively, at most
+    MAX_EXTENDS files deep)."""
     located = read_located(path, str(path))
     data = located.data
+    if data is None:
+        raise located.error((), "the file is empty: a scenario is a mapping of keys to values")
     if not isinstance(data, dict):
         raise located.error((), "a scenario file must be a mapping of keys to values")
-    parent = data.get("extends")
-    if parent is None:
+    if "extends" not in data:
         return located
-    if not isinstance(parent, str):
-        raise located.error(("extends",), "must be a file name (relative to this file)")
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in _seen or parent_path == path.resolve():
-        raise located.error(("extends",), f"circular extends through '{parent}'")
-    if not parent_path.is_file():
-        raise located.error(("extends",), f"file not found: '{parent}'")
-    base = read_with_extends(path.parent / parent, (*_seen, path.resolve()))
+    parent = named_file(located, ("extends",))
+    chain = (*_chain, path.resolve())
+    if parent.resolve() in chain:
+        raise located.error(("extends",), f"circular extends through '{data['extends']}'")
+    if len(chain) >= MAX_EXTENDS:
+        raise located.error(("extends",), f"a chain of more than {MAX_EXTENDS} files")
+    base = read_with_extends(parent, chain)
     base.data.pop("name", None)  # a variant is its own scenario unless it names itself
     merged = merge(base, located)
     merged.data.pop("extends")
     return merged
 
 
-def apply_overrides(located: Located, overrides) -> Located:
-    """Apply `dotted.path=value` settings (value parsed as YAML) on top of the file's data."""
-    for number, text in enumerate(overrides, start=1):
-        key_text, sep, value_text = text.partition("=")
-        if not sep or not key_text.strip():
-            raise ScenarioError("--set", number, text, "expected path=value")
-        keys: KeyPath = tuple(int(k) if k.isdecimal() else k for k in key_text.strip().split("."))
-        try:
-            value = yaml.safe_load(value_text)
-        except yaml.YAMLError:
-            raise ScenarioError("--set", number, key_text, "value is not valid YAML") from None
+def named_file(located: Located, key: KeyPath) -> Path:
+    """The existing file a value names (`extends:`, `base:`, `evidence_base:`), relative
+    to the file that gives it; a located error for a blank, odd or missing name."""
+    value = located.data
+    for part in key:
+        value = value[part]
+    if not isinstance(value, str) or not value.strip():
+        raise located.error(key, "expected a file name (relative to this file)")
+    if len(value) > MAX_PATH_CHARS:
+        raise located.error(key, f"a file name has at most {MAX_PATH_CHARS} characters")
+    if "\0" in value or not value.isprintable():
+        raise located.error(key, "a file name holds no control characters")
+    named_in, _ = located.locate(key)
+    path = Path(named_in).parent / value
+    try:
+        os.fsencode(path)
+        found = path.is_file()
+    except (OSError, UnicodeError, ValueError):
+        found = False
+    if not found:
+        raise located.error(key, f"file not found: '{value}'")
+    return path
+
+
+def apply_overrides(located: Located, overrides, label: str = "--set") -> Located:
+    """Apply settings on top of the file's data: `path=value` texts (the value read as
+    YAML) or a mapping of dotted paths to values. Errors name `label` and the setting's
+    number as their place."""
+    for number, (key_text, value) in enumerate(_settings(overrides, label), start=1):
+        keys: KeyPath = tuple(int(k) if k.isdecimal() else k for k in key_text.split("."))
         node = located.data
         for depth, key in enumerate(keys[:-1]):
             child = node[key] if has_key(node, key) else None
             if child is None and isinstance(node, dict):
+                _known_id(node, keys[:depth], key, key_text, label, number)
                 child = node[key] = {}
-                located.where[keys[: depth + 1]] = ("--set", number)
+                located.where[keys[: depth + 1]] = (label, number)
             if not isinstance(child, dict | list):
                 raise ScenarioError(
-                    "--set",
+                    label,
                     number,
                     key_text,
                     f"'{'.'.join(map(str, keys[: depth + 1]))}' holds no keys",
                 )
             node = child
         if isinstance(node, list) and not has_key(node, keys[-1]):
-            raise ScenarioError("--set", number, key_text, "no such list item")
+            raise ScenarioError(label, number, key_text, "no such list item")
+        if not isinstance(node, dict | list):
+            raise ScenarioError(label, number, key_text, "holds no keys")
         node[keys[-1]] = value
         for key in [k for k in located.where if k[: len(keys)] == keys]:
             del located.where[key]
-        located.where[keys] = ("--set", number)
+        located.where[keys] = (label, number)
     return located
+
+
+def _settings(overrides, label: str) -> list[tuple[str, object]]:
+    """(dotted path, value) pairs from `path=value` texts, one such text, or a mapping."""
+    if isinstance(overrides, Mapping):
+        pairs = [(str(key), value) for key, value in overrides.items()]
+    else:
+        texts = [overrides] if isinstance(overrides, str) else list(overrides)
+        pairs = []
+        for number, text in enumerate(texts, start=1):
+            if not isinstance(text, str):
+                raise ScenarioError(label, number, "(setting)", "expected 'path=value' text")
+            key_text, sep, value_text = text.partition("=")
+            if not sep:
+                raise ScenarioError(label, number, text, "expected path=value")
+            try:
+                value = yaml.safe_load(value_text)
+            except yaml.YAMLError:
+                raise ScenarioError(label, number, key_text, "value is not valid YAML") from None
+            pairs.append((key_text.strip(), value))
+    for number, (key_text, _) in enumerate(pairs, start=1):
+        if not key_text or "" in key_text.split("."):
+            raise ScenarioError(label, number, key_text or "(setting)", "expected path=value")
+    return pairs
+
+
+ID_COLLECTIONS = {("parties",): "party", ("points",): "point"}
+
+
+def _known_id(node: dict, parent: KeyPath, key, key_text: str, label: str, number: int) -> None:
+    """A setting may add keys, but not a new party or point: that is a misspelt id."""
+    what = ID_COLLECTIONS.get(parent)
+    if what is None and len(parent) == 3 and parent[0] == "points" and parent[2] == "options":
+        what = "option"
+    if what is not None:
+        hint = did_you_mean(str(key), [str(k) for k in node])
+        raise ScenarioError(label, number, key_text, f"unknown {what} '{key}'{hint}")
 
 
 def has_key(node, key) -> bool:
