@@ -58,7 +58,12 @@ class Checker:
         if isinstance(value, float) and not math.isfinite(value):  # .nan passes any comparison
             raise self.fail(path, f"expected a finite number, got {value!r}")
         if abs(value) > MAX_NUMBER:
-            raise self.fail(path, f"a number of at most {MAX_NUMBER:g} in size, got {value:.3g}")
+            shown = (
+                f"a {len(str(abs(value)))}-digit number" if isinstance(value, int) else f"{value:g}"
+            )
+            raise self.fail(
+                path, f"expected a number of at most {MAX_NUMBER:g} in size, got {shown}"
+            )
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = f"[{low}, {high if high is not None else 'inf'}]"
             raise self.fail(path, f"{value!r} is outside {bounds}")
