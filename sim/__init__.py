@@ -2,7 +2,7 @@
 
     import sim
     scenario = sim.load_scenario("scenarios/baseline.yaml")
-    result = sim.run(scenario, seed=1)
+    result = sim.run(scenario, seed=1)  # or sim.run("scenarios/baseline.yaml", seed=1)
     result.outcome.status, result.rounds
     sim.sweep("scenarios/sweeps/baseline_sobol.yaml", jobs=2).indices
 
@@ -25,3 +25,7 @@ def __getattr__(name: str):
 
         return sweep
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -10,6 +10,7 @@ starts with from the NEGSIM_APP_SCENARIO environment variable.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from html import escape
@@ -47,17 +48,29 @@ STATUS_COLOURS = {
 
 
 def serve(scenario: str, host: str = "127.0.0.1", port: int = 8521) -> int:
-    """Start the page's server in the foreground (until Ctrl-C); its exit status."""
+    """Serve the page in the foreground until Ctrl-C or SIGTERM. On POSIX this process
+    becomes solara's server (exec), so that no signal can leave a server behind it;
+    elsewhere the server is a child that a Ctrl-C or SIGTERM stops too. Its exit status."""
     environment = {
+        # Mesa's SolaraViz trips solara's rules-of-hooks check: noise to a teacher
+        "SOLARA_CHECK_HOOKS": "off",
         **os.environ,
         SCENARIO_VARIABLE: str(Path(scenario).resolve()),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves the machine
     }
     command = [sys.executable, "-m", "solara", "run", "sim.app:Page", "--production"]
     command += ["--host", host, "--port", str(port), "--no-open", "--log-level", "warning"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(sys.executable, command, environment)
+    server = subprocess.Popen(command, env=environment)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        return subprocess.call(command, env=environment)
+        return server.wait()
     except KeyboardInterrupt:
+        server.terminate()
+        server.wait()
         return 0
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -12,11 +17,39 @@ from .errors import ScenarioError
 from .loading import load_scenario
 from .scenario import PROTOCOLS
 
+# numpy and Mesa take any whole number >= 0; sweeps store seeds as 64-bit integers
+SEED = click.IntRange(0, 2**63 - 1)
+
 
 class BadInput(click.ClickException):
     """A scenario problem the user can fix: one line, exit status 2."""
 
     exit_code = 2
+
+
+def cannot_write(out: str, err: OSError) -> click.ClickException:
+    """One line for a results folder that cannot be written: exit status 2 if the folder
+    named is unusable (read-only, not a folder), 1 if the disk failed (full, I/O error)."""
+    where = f" {err.filename}" if err.filename else ""
+    problem = click.ClickException(f"--out {out}: cannot write{where} ({err.strerror or err})")
+    unusable = isinstance(err, PermissionError | NotADirectoryError | FileExistsError)
+    problem.exit_code = 2 if unusable or err.errno == errno.EROFS else 1
+    return problem
+
+
+@contextlib.contextmanager
+def sigterm_as_ctrl_c():
+    """SIGTERM stops the command as Ctrl-C does (KeyboardInterrupt): files being written
+    are removed, and a player at the prompt leaves the table and the game is saved."""
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _load(path: str, overrides=()):
@@ -39,7 +72,7 @@ def variant_options(command):
     command = click.option(
         "--protocol", type=click.Choice(list(PROTOCOLS)), help="Override the scenario's protocol."
     )(command)
-    return click.option("--seed", type=int, help="Random seed (default: the scenario's).")(command)
+    return click.option("--seed", type=SEED, help="Random seed (default: the scenario's).")(command)
 
 
 def variant_overrides(protocol: str | None, settings) -> list[str]:
@@ -47,7 +80,7 @@ def variant_overrides(protocol: str | None, settings) -> list[str]:
     return [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="negsim")
 def main():
     """Simulate multi-party negotiations from YAML scenario files."""
@@ -83,19 +116,25 @@ def validate(files):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print outcome.json instead of a summary.")
 @variant_options
+@sigterm_as_ctrl_c()
 def run(file, seed, out, as_json, protocol, settings):
     """Run one negotiation and write outcome, round table, manifest and report."""
-    from .output import outcome_record, run_folder, write_run
+    from .output import outcome_record, run_folder, unwritable, write_run
     from .runner import run as run_negotiation
     from .summary import summary
 
     overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
+    if problem := unwritable(Path(out)):
+        raise cannot_write(out, problem)
     result = run_negotiation(scenario, seed=seed)
     # the command that reproduces this run, with the seed it used made explicit
     command = ["negsim", "run", file, "--seed", str(result.outcome.seed), "--out", out]
     command += [f"--set={setting}" for setting in overrides]
-    folder = write_run(result, run_folder(result, Path(out)), command)
+    try:
+        folder = write_run(result, run_folder(result, Path(out)), command)
+    except OSError as err:
+        raise cannot_write(out, err) from None
     if as_json:
         click.echo(json.dumps(outcome_record(result), indent=2))
     else:
@@ -145,10 +184,11 @@ def analyze(file, parties, as_json, settings):
     help="Results root; the game goes to OUT/<scenario>/play-<party>-<run-id>.",
 )
 @variant_options
+@sigterm_as_ctrl_c()
 def play(file, party, seed, out, protocol, settings):
     """Negotiate in a signatory's chair against the model's agents, round by round."""
-    from .output import write_run
-    from .play import LineChair, NotPlayable, check_playable, play_folder
+    from .output import unwritable
+    from .play import LineChair, NotPlayable, check_playable, save_game
     from .play import play as play_game
     from .summary import summary
     from .yardstick import compare, comparison_text
@@ -159,13 +199,24 @@ def play(file, party, seed, out, protocol, settings):
         check_playable(scenario, party)
     except NotPlayable as err:
         raise BadInput(str(err)) from None
+    if problem := unwritable(Path(out)):  # say so now, not after the game
+        note = cannot_write(out, problem).message
+        click.echo(f"Note: {note}; the game will be kept in a temporary folder", err=True)
     result = play_game(scenario, party, LineChair(_read_line, click.echo), seed=seed)
     command = ["negsim", "play", file, "--as", party, "--seed", str(result.outcome.seed)]
     command += ["--out", out, *[f"--set={setting}" for setting in overrides]]
-    folder = write_run(result, play_folder(result, party, Path(out)), command)
+    try:
+        folder, failed = save_game(result, party, Path(out), command)
+    except OSError as err:  # not even the temporary folder could be written
+        raise cannot_write(out, err) from None
     click.echo("\n" + summary(result.outcome, scenario, result.efficiency) + "\n")
     click.echo(comparison_text(compare(scenario, party, result.outcome), scenario))
     click.echo(f"\n  report: {folder / 'report.html'} (open it in a browser)")
+    if failed:
+        problem = cannot_write(out, failed)
+        problem.message += f"; the game is kept in {folder}/"
+        problem.exit_code = 1
+        raise problem
 
 
 def _read_line(prompt: str) -> str:
@@ -224,14 +275,14 @@ def explain(file, seed, protocol, settings):
 @click.option(
     "--replications", type=int, default=1, show_default=True, help="Seeds per parameter set."
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="The sweep's seed.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="The sweep's seed.")
 @click.option(
     "--output",
     "outputs",
     multiple=True,
     help="Outcome to analyse (agreement, round, utility.PARTY, ...); repeatable.",
 )
-@click.option("--jobs", type=int, help="Worker processes (default: all cores).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -242,13 +293,17 @@ def explain(file, seed, protocol, settings):
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in OUT.")
 @click.option("--dask", metavar="ADDRESS", help="Run on a Dask cluster ('local' starts one).")
+@click.option("--yes", is_flag=True, help="Start a sweep of over 100,000 runs to do.")
 def sweep(
-    file, params, design, samples, replications, seed, outputs, jobs, out, quiet, resume, dask
+    file, params, design, samples, replications, seed, outputs, jobs, out, quiet, resume, dask, yes
 ):
     """Run a sweep file, or sweep a scenario FILE over --param ranges and values."""
+    import shlex
+
     from .sweeps import sweep as run_sweep
     from .sweeps.spec import is_sweep_file, load_sweep, sweep_from_flags
 
+    command = ["negsim", "sweep", *sys.argv[2:]]
     try:
         if is_sweep_file(file):
             if params:
@@ -267,12 +322,18 @@ def sweep(
             resume=resume,
             dask=dask,
             progress=progress,
-            command_line=["negsim", "sweep", *sys.argv[2:]],
+            command_line=command,
+            yes=yes,
+            echo=click.echo,
         )
     except ScenarioError as err:
         raise BadInput(str(err)) from None
     except RuntimeError as err:  # a missing optional extra (SALib, distributed)
         raise click.ClickException(str(err)) from None
+    except KeyboardInterrupt:
+        again = shlex.join(command + ([] if "--resume" in command else ["--resume"]))
+        click.echo(f"interrupted; the finished runs are kept. Resume with: {again}", err=True)
+        sys.exit(130)
     counts = result.rows["status"].value_counts().to_dict()
     click.echo(
         f"{spec.name}: {len(result.rows)} runs; "
@@ -287,13 +348,26 @@ def sweep_report(folder):
     """Rebuild summary.json and sweep.html of a sweep from its stored rows."""
     from .sweeps import sweep_report as rebuild
 
-    result = rebuild(folder)
+    try:
+        result = rebuild(folder)
+    except ScenarioError as err:
+        raise BadInput(str(err)) from None
+    for part, problem in result.damaged.items():
+        click.echo(f"{part}: damaged ({problem}); its runs are left out", err=True)
+    if result.damaged:
+        click.echo("  run the sweep again with --resume to re-run them", err=True)
     click.echo(f"{folder}: {len(result.rows)} runs summarised in sweep.html")
 
 
 @main.command()
 @click.argument("file", type=click.Path(), default="scenarios/baseline.yaml")
-@click.option("--port", type=int, default=8521, show_default=True, help="Port of the page.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8521,
+    show_default=True,
+    help="Port of the page.",
+)
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -302,7 +376,10 @@ def sweep_report(folder):
 )
 def app(file, port, host):
     """Open the classroom page: step through a negotiation, move the sliders, compare."""
-    _load(file)  # a broken scenario is reported before the server starts
+    _load(file)  # a broken scenario, or a busy port, is reported before the server starts
+    if problem := _port_problem(host, port):
+        raise BadInput(problem)
+    os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # as for the server (see serve)
     try:
         from .app import serve
     except ImportError:
@@ -311,3 +388,17 @@ def app(file, port, host):
         ) from None
     click.echo(f"negsim app: open http://{host}:{port}/ in a browser (Ctrl-C stops it)")
     sys.exit(serve(file, host, port))
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """Why the page's server could not listen on host:port, if it could not."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            if os.name == "posix":  # as uvicorn does, so that a closing port counts as free
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            return f"--port {port}: in use on {host} (choose another port)"
+        return f"--host {host}: cannot listen there ({err.strerror or err})"
+    return None

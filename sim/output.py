@@ -6,7 +6,9 @@ end, so a failed run never leaves a partial or corrupt results folder.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -64,14 +66,30 @@ def manifest(result: RunResult, command_line: list[str]) -> dict:
     }
 
 
+def unwritable(results_root: Path) -> OSError | None:
+    """Why no run can be written under `results_root`, when that shows before writing:
+    the nearest existing folder of the path is a file, or cannot be written."""
+    existing = results_root.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return NotADirectoryError(errno.ENOTDIR, "not a folder", str(existing))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return PermissionError(errno.EACCES, "not writable", str(existing))
+    return None
+
+
 def write_run(result: RunResult, folder: Path, command_line: list[str]) -> Path:
-    """Write the four files of a run into `folder` (replacing it whole)."""
+    """Write the four files of a run into `folder` (replacing it whole). If writing
+    fails, nothing is left behind, not even the parent folders it made."""
     from .report import write_report
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+    made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]
+    staging = None
     try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
         (staging / "outcome.json").write_text(
             json.dumps(outcome_record(result), indent=2) + "\n", encoding="utf-8"
         )
@@ -85,6 +103,18 @@ def write_run(result: RunResult, folder: Path, command_line: list[str]) -> Path:
             shutil.rmtree(folder)
         staging.rename(folder)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(made)
         raise
     return folder
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders made for a run that failed, deepest first, unless another run
+    has written into one of them meanwhile."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return

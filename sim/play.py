@@ -10,6 +10,7 @@ where it leaves the player, reads an answer, and re-asks until the answer is val
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .chair import Answer, Chair, LeaveTable
 from .checker import did_you_mean
 from .model import NegotiationModel
 from .outcome import Outcome
-from .output import run_folder
+from .output import run_folder, write_run
 from .runner import RunResult
 from .scenario import Scenario
 from .turn import (
@@ -79,6 +80,18 @@ def play_folder(result: RunResult, party: str, results_root: Path) -> Path:
     """results/<scenario>/play-<party>-seed-<seed>-<digest>: never a model run's folder."""
     folder = run_folder(result, results_root)
     return folder.with_name(f"play-{party}-{folder.name}")
+
+
+def save_game(
+    result: RunResult, party: str, results_root: Path, command_line: list[str]
+) -> tuple[Path, OSError | None]:
+    """Write the game under `results_root` or, if that fails, under a new temporary
+    folder, so that a finished game is never lost: where it went, and why not there."""
+    try:
+        return write_run(result, play_folder(result, party, results_root), command_line), None
+    except OSError as err:
+        spare = Path(tempfile.mkdtemp(prefix="negsim-play-"))
+        return write_run(result, play_folder(result, party, spare), command_line), err
 
 
 # -- the player at a terminal -----------------------------------------------------------------

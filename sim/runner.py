@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -9,6 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from .chair import Chair
+from .loading import load_scenario
 from .model import NegotiationModel
 from .outcome import Outcome
 from .scenario import Scenario
@@ -28,6 +30,8 @@ class RunResult:
         collector = self.model.datacollector
         agents = collector.get_agent_vars_dataframe().reset_index()
         agents = agents.rename(columns={agents.columns[0]: "round"}).drop(columns="AgentID")
+        # Mesa 3.5 gives the step as a float; the CSV must not depend on Mesa's version
+        agents["round"] = agents["round"].astype("int64")
         texts = collector.get_model_vars_dataframe()
         texts.insert(0, "round", range(1, len(texts) + 1))
         points = texts["text"].str.split(",", expand=True)
@@ -48,11 +52,21 @@ class RunResult:
 
 
 def run(
-    scenario: Scenario, seed: int | None = None, chairs: Mapping[str, Chair] | None = None
+    scenario: Scenario | str | os.PathLike,
+    seed: int | None = None,
+    chairs: Mapping[str, Chair] | None = None,
 ) -> RunResult:
     """Negotiate until agreement, walkout, escalation or the deadline. Same scenario and
     seed give the same run, bit for bit (all randomness comes from the model's rng).
-    `chairs` seats players in signatories' chairs (see `sim.chair`, `sim.play`)."""
+    `scenario` is a Scenario or the path of a scenario file; `chairs` seats players in
+    signatories' chairs (see `sim.chair`, `sim.play`)."""
+    if isinstance(scenario, str | os.PathLike):
+        scenario = load_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise TypeError(
+            "run() takes a Scenario (sim.load_scenario) or the path of a scenario file, "
+            f"not {type(scenario).__name__}"
+        )
     model = NegotiationModel(scenario, seed, chairs)
     while model.running:
         model.step()

@@ -144,6 +144,13 @@ class Scenario:
     source: str = ""  # the file it was loaded from
     digest: str = ""  # sha256 of the merged scenario data: same digest, same scenario
 
+    def __repr__(self) -> str:  # the generated one spells out every option of every party
+        return (
+            f"Scenario(name={self.name!r}, points={len(self.points)}, "
+            f"parties={len(self.parties)}, protocol={self.protocol.name!r}, "
+            f"deadline={self.deadline})"
+        )
+
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
 

@@ -39,6 +39,24 @@ def test_run_twice_with_the_same_seed_gives_identical_outcome_and_rounds(tmp_pat
     assert manifest["command_line"][:2] == ["negsim", "run"]
 
 
+def test_rounds_csv_bytes_do_not_depend_on_the_step_dtype_mesa_gives(tmp_path, monkeypatch):
+    from mesa import DataCollector
+
+    run("run", BASELINE, "--seed", 1, "--out", tmp_path / "int")
+    as_given = DataCollector.get_agent_vars_dataframe
+
+    def float_steps(collector):  # as Mesa 3.5 gives them
+        table = as_given(collector).reset_index()
+        table["Step"] = table["Step"].astype(float)
+        return table.set_index(["Step", "AgentID"])
+
+    monkeypatch.setattr(DataCollector, "get_agent_vars_dataframe", float_steps)
+    run("run", BASELINE, "--seed", 1, "--out", tmp_path / "float")
+    rounds = (only_folder(tmp_path / "float") / "rounds.csv").read_bytes()
+    assert rounds == (only_folder(tmp_path / "int") / "rounds.csv").read_bytes()
+    assert rounds.splitlines()[1].startswith(b"1,ukraine,")
+
+
 def test_summary_names_status_reason_parties_and_every_point(tmp_path):
     result = run("run", BASELINE, "--seed", 2, "--out", tmp_path)
     outcome = json.loads((only_folder(tmp_path) / "outcome.json").read_text())
@@ -122,6 +140,23 @@ def test_a_failing_report_leaves_no_partial_folder(tmp_path, monkeypatch):
         run("run", BASELINE, "--out", tmp_path)
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("out", ["results", "new/results"])
+def test_a_crashed_run_leaves_no_empty_folder_it_made(tmp_path, monkeypatch, out):
+    import sim.report
+
+    def broken_report(result, path):
+        raise RuntimeError("crash")
+
+    monkeypatch.setattr(sim.report, "write_report", broken_report)
+    (tmp_path / "results" / "other").mkdir(parents=True)  # another scenario's: it stays
+    with pytest.raises(RuntimeError):
+        run("run", BASELINE, "--out", tmp_path / out)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "results",
+        "results/other",
+    ]
 
 
 def test_outcome_json_carries_the_efficiency_of_the_final_text(tmp_path):
