@@ -32,7 +32,6 @@ SWEEP_CONFIRM_RUNS = 100_000  # runs to do past which a sweep starts only with -
 # about 45 min of one core on the baseline, so no one starts an afternoon's work by a typo
 MAX_SWEEP_PARAMETERS = 50  # varied parameters: with MAX_SWEEP_RUNS the design matrix holds at
 # most 50 M floats (400 MB), and a Morris screening of 50 is already a wide one
-MAX_SAMPLES = MAX_SWEEP_RUNS  # design.samples / --samples: each makes at least one run
 MAX_LEVELS = 1000  # design.levels: grid values per range, Morris grid levels (4-10 is usual);
 # far past it SALib's Morris sampler fails (ValueError, OverflowError)
 MAX_REPLICATIONS = 10_000  # seeds per parameter set (a few dozen already pin a probability)

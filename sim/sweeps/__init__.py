@@ -12,18 +12,25 @@ import dataclasses
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..limits import MAX_JOBS, SWEEP_CONFIRM_RUNS
 from ..loading import load_scenario
-from .execute import execute, run_count
-from .spec import Sweep, load_sweep
-from .store import RunStore
+from ..names import name_problem
+from .design import ParameterSets, parameter_set_count, run_count
+from .execute import execute, run_chunk
+from .spec import Sweep, load_sweep, replications_text, size_problem
+from .store import FolderLock, RunStore, remove_temporaries, write_atomic
 
 __all__ = ["Sweep", "SweepResult", "load_sweep", "sweep", "sweep_report"]
+
+PARALLEL_EFFICIENCY = 0.9  # measured: 2 jobs run 1.84x-1.98x as fast as one (docs/sweeps.md)
 
 
 @dataclass
@@ -31,6 +38,8 @@ class SweepResult:
     rows: pd.DataFrame  # one row per run
     summary: dict  # what summary.json holds
     folder: Path
+    damaged: dict[str, str] = field(default_factory=dict)  # part file -> what is wrong
+    reused: bool = False  # every run was already stored: nothing was run
 
     @property
     def indices(self) -> dict:
@@ -53,44 +62,180 @@ def sweep(
     dask: str | None = None,
     progress: bool = False,
     command_line: list[str] | None = None,
+    yes: bool = False,
+    echo: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run a sweep into `out/<name>/` (finishing an interrupted one with `resume`), then
-    write summary.json and sweep.html."""
+    write summary.json and sweep.html. `echo` gets the run count and time estimate before
+    the first run; past SWEEP_CONFIRM_RUNS runs to do, the sweep starts only with `yes`."""
     spec = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    where = spec.source or str(spec.base)
+    for problem, path in ((name_problem(spec.name), "name"), (size_problem(spec), "design")):
+        if problem is not None:
+            raise ScenarioError(where, 0, path, problem)
+    jobs = worker_count(jobs)
+    say = echo or (lambda line: None)
     folder = Path(out) / spec.name
-    store = RunStore(folder)
-    manifest_path = folder / "sweep.json"
+    total = run_count(spec)
+    plan = _Plan(spec, jobs, dask)
+    if not folder.exists():  # refuse a huge sweep before making its folder
+        plan.check(total, yes)
     identity = fingerprint(spec)
-    if store.parts() or manifest_path.exists():
-        recorded = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-        if recorded.get("sweep_sha256") != identity:
+    with FolderLock(folder):
+        remove_temporaries(folder)  # left by a killed writer; nobody else writes now
+        store = RunStore(folder, total)
+        manifest_path = folder / "sweep.json"
+        recorded = read_manifest(folder) if manifest_path.exists() else None
+        stored = recorded is not None or bool(store.parts())
+        if stored and (recorded or {}).get("sweep_sha256") != identity:
+            why = "holds runs of a different sweep" if recorded else "holds runs but no sweep.json"
+            raise ScenarioError(str(folder), 0, "(results)", f"{why}: use another --out")
+        done = store.done()
+        if stored and len(done) < total and not resume:
+            damaged = f"; {len(store.damaged)} damaged part(s)" if store.damaged else ""
             raise ScenarioError(
-                str(folder), 0, "(results)", "holds runs of a different sweep: use another --out"
+                str(folder),
+                0,
+                "(results)",
+                f"holds an unfinished sweep ({len(done):,} of {total:,} runs stored{damaged}): "
+                "add --resume to finish it",
             )
-        if not resume and len(store.done()) < recorded.get("runs", 0):
-            raise ScenarioError(
-                str(folder), 0, "(results)", "holds an unfinished sweep: add --resume to finish it"
+        for part, problem in store.set_aside_damaged():
+            say(f"{part}: damaged ({problem}); set aside as {part.name}.damaged, re-running it")
+        todo = total - len(done)
+        if todo:
+            say(plan.check(todo, yes))
+        if recorded is None:
+            text = json.dumps(_manifest(spec, identity, command_line), indent=2) + "\n"
+            write_atomic(manifest_path, text)
+        sets = ParameterSets(spec)
+        if todo:
+            execute(spec, store, jobs, dask, progress, sets, done)
+        else:
+            say(
+                f"{spec.name}: all {total:,} runs were already stored in {folder}; reused them "
+                "(delete the folder to run the sweep again)"
             )
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(_manifest(spec, identity, command_line), indent=2) + "\n")
-    execute(spec, store, jobs or os.cpu_count() or 1, dask, progress)
-    return sweep_report(folder, spec)
+        result = sweep_report(folder, spec, sets)
+    result.reused = not todo
+    return result
 
 
-def sweep_report(folder: str | Path, spec: Sweep | None = None) -> SweepResult:
-    """(Re)build summary.json and sweep.html from the stored rows."""
+def worker_count(jobs: int | None) -> int:
+    """Worker processes: `jobs` if from 1 to MAX_JOBS, by default one per core."""
+    if jobs is None:
+        return min(os.cpu_count() or 1, MAX_JOBS)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        raise ScenarioError("--jobs", 1, str(jobs), f"give 1 to {MAX_JOBS} worker processes")
+    return jobs
+
+
+class _Plan:
+    """How long the runs to do will take: their number times the time of a run of the
+    base scenario, measured here (a few runs, after one to warm up), over the jobs."""
+
+    def __init__(self, spec: Sweep, jobs: int, dask: str | None):
+        self.spec, self.jobs, self.dask = spec, jobs, dask
+        self._seconds_per_run: float | None = None
+
+    def check(self, todo: int, yes: bool) -> str:
+        """The plan line; past SWEEP_CONFIRM_RUNS runs to do without `yes`, a refusal."""
+        spec, total = self.spec, run_count(self.spec)
+        count = f"{todo:,} runs" if todo == total else f"{todo:,} of {total:,} runs"
+        sets = (
+            f"{parameter_set_count(spec):,} parameter sets x {replications_text(spec.replications)}"
+        )
+        line = f"{spec.name}: {count} to do ({sets}), {self.estimate(todo)}"
+        if todo > SWEEP_CONFIRM_RUNS and not yes:
+            raise ScenarioError(
+                spec.source or str(spec.base),
+                0,
+                "design",
+                f"{count} to do, {self.estimate(todo)}: past {SWEEP_CONFIRM_RUNS:,} runs a "
+                "sweep starts only with --yes",
+            )
+        return line
+
+    def estimate(self, todo: int) -> str:
+        if self._seconds_per_run is None:
+            base = str(self.spec.base)
+            run_chunk(base, self.spec.seed, [(0, 0, 0, {})])
+            start = time.perf_counter()
+            run_chunk(base, self.spec.seed, [(run, 0, 0, {}) for run in range(1, 4)])
+            self._seconds_per_run = (time.perf_counter() - start) / 3
+        work = todo * self._seconds_per_run
+        if self.dask is not None:
+            return f"about {duration(work)} of one core's work"
+        cores = min(self.jobs, os.cpu_count() or 1)
+        speed = cores * PARALLEL_EFFICIENCY if cores > 1 else 1
+        jobs = f"{self.jobs} job" + ("s" if self.jobs > 1 else "")
+        return f"about {duration(work / speed)} with {jobs}"
+
+
+def duration(seconds: float) -> str:
+    """3 s, 12 min, 5.5 h, 3.2 days."""
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def sweep_report(
+    folder: str | Path, spec: Sweep | None = None, sets: ParameterSets | None = None
+) -> SweepResult:
+    """(Re)build summary.json and sweep.html from the stored rows; damaged parts are left
+    out and listed in `damaged` (and in summary.json)."""
     from .page import write_sweep_page
-    from .summary import summarize
+    from .summary import INDEX_KEYS, summarize
 
     folder = Path(folder)
     if spec is None:
-        recorded = json.loads((folder / "sweep.json").read_text())
-        spec = _sweep_from_manifest(recorded)
-    rows = RunStore(folder).read()
-    summary = summarize(spec, rows)
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        spec = _sweep_from_manifest(read_manifest(folder), folder)
+    store = RunStore(folder, run_count(spec))
+    rows = store.read()
+    damaged = {str(part): problem for part, problem in store.damaged.items()}
+    needs_matrix = sets is not None and spec.design.method in INDEX_KEYS and len(rows)
+    summary = summarize(spec, rows, sets.matrix() if needs_matrix else None)
+    if damaged:
+        summary["damaged"] = damaged
+    write_atomic(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
     write_sweep_page(spec, rows, summary, folder / "sweep.html")
-    return SweepResult(rows, summary, folder)
+    return SweepResult(rows, summary, folder, damaged)
+
+
+def read_manifest(folder: Path) -> dict:
+    """sweep.json of a sweep folder, or one clear line on why there is none."""
+    folder = Path(folder)
+    path = folder / "sweep.json"
+    if not path.is_file():
+        kind = (
+            "a run's folder, not a sweep's"
+            if (folder / "manifest.json").is_file()
+            else "not a sweep's folder"
+        )
+        raise ScenarioError(
+            str(path),
+            0,
+            "(sweep)",
+            f"not found: {folder} is {kind}; give one that `negsim sweep` wrote "
+            "(results/<sweep name>)",
+        )
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ScenarioError(
+            str(path),
+            getattr(err, "lineno", 0),
+            "(sweep)",
+            f"damaged ({getattr(err, 'msg', err)}): it no longer says which sweep the runs "
+            "are of; delete the folder to run the sweep again",
+        ) from None
+    if not isinstance(recorded, dict) or "sweep_sha256" not in recorded:
+        raise ScenarioError(str(path), 1, "(sweep)", "not the manifest of a sweep")
+    return recorded
 
 
 def _manifest(spec: Sweep, identity: str, command_line) -> dict:
@@ -108,10 +253,18 @@ def _manifest(spec: Sweep, identity: str, command_line) -> dict:
     }
 
 
-def _sweep_from_manifest(recorded: dict) -> Sweep:
+def _sweep_from_manifest(recorded: dict, folder: Path) -> Sweep:
+    try:
+        return _sweep_of(recorded["spec"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ScenarioError(
+            str(folder / "sweep.json"), 1, "spec", f"not a sweep's description ({err!r})"
+        ) from None
+
+
+def _sweep_of(spec: dict) -> Sweep:
     from .spec import Design, Parameter
 
-    spec = recorded["spec"]
     parameters = tuple(Parameter(**{**p, "values": tuple(p["values"])}) for p in spec["parameters"])
     return Sweep(
         name=spec["name"],

@@ -3,7 +3,7 @@ the seed of every run, so that results never depend on the executor or the order
 
 from __future__ import annotations
 
-import itertools
+import math
 
 import numpy as np
 
@@ -41,15 +41,30 @@ def salib_problem(sweep: Sweep) -> dict:
     }
 
 
+def parameter_set_count(sweep: Sweep) -> int:
+    """How many parameter sets the design makes, by arithmetic (D parameters, N samples):
+    grid: the product of the values per parameter; lhs: N; sobol: N(D+2), or N(2D+2)
+    with second-order indices; morris: N(D+1)."""
+    design, d = sweep.design, len(sweep.parameters)
+    if design.method == "grid":
+        return math.prod(len(p.values) if p.values else design.levels for p in sweep.parameters)
+    if design.method == "sobol":
+        return design.samples * ((2 * d + 2) if design.second_order else (d + 2))
+    if design.method == "morris":
+        return design.samples * (d + 1)
+    return design.samples
+
+
+def run_count(sweep: Sweep) -> int:
+    """Parameter sets times replications, without drawing the design."""
+    return parameter_set_count(sweep) * sweep.replications
+
+
 def design_matrix(sweep: Sweep) -> np.ndarray:
     """(parameter sets, parameters) raw samples, row i being parameter set i."""
     design, problem = sweep.design, salib_problem(sweep)
     if design.method == "grid":
-        axes = [
-            range(len(p.values)) if p.values else np.linspace(p.low, p.high, design.levels)
-            for p in sweep.parameters
-        ]
-        return np.array(list(itertools.product(*axes)), dtype=float)
+        return grid_rows(sweep, np.arange(parameter_set_count(sweep)))
     try:
         import SALib  # noqa: F401
     except ImportError:
@@ -69,6 +84,47 @@ def design_matrix(sweep: Sweep) -> np.ndarray:
     from SALib.sample import latin
 
     return latin.sample(problem, design.samples, seed=sweep.seed)
+
+
+def grid_rows(sweep: Sweep, samples: np.ndarray) -> np.ndarray:
+    """Rows `samples` of a grid design, computed from their indices alone: index i is the
+    mixed-radix number whose digits pick each parameter's value, the last parameter
+    changing fastest (the order of `itertools.product`)."""
+    axes = [
+        np.arange(len(p.values), dtype=float)
+        if p.values
+        else np.linspace(p.low, p.high, sweep.design.levels)
+        for p in sweep.parameters
+    ]
+    rows = np.empty((len(samples), len(axes)))
+    rest = np.asarray(samples, dtype=np.int64)
+    for j in range(len(axes) - 1, -1, -1):
+        rest, digit = np.divmod(rest, len(axes[j]))
+        rows[:, j] = axes[j][digit]
+    return rows
+
+
+class ParameterSets:
+    """A sweep's parameter sets, counted without drawing them and drawn at most once: a
+    grid's rows come from their indices, a sampled design is drawn whole once (SALib's
+    samplers draw all rows together) and then shared by the runs and the summary."""
+
+    def __init__(self, sweep: Sweep):
+        self.sweep = sweep
+        self._matrix: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return parameter_set_count(self.sweep)
+
+    def rows(self, samples: np.ndarray) -> np.ndarray:
+        if self.sweep.design.method == "grid" and self._matrix is None:
+            return grid_rows(self.sweep, samples)
+        return self.matrix()[samples]
+
+    def matrix(self) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = design_matrix(self.sweep)
+        return self._matrix
 
 
 def value_of(parameter: Parameter, raw: float):

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+import numpy as np
+
 from ..loading import build_scenario
 from ..runner import run as run_negotiation
 from ..yamlfile import read_with_extends, with_values
-from .design import design_matrix, parameter_set, run_seed
+from .design import ParameterSets, parameter_set, run_count, run_seed
 from .spec import Sweep
 from .store import RunStore
 
-CHUNK = 50  # fewest runs per task (about a second of work)
+CHUNK = 50  # fewest runs per part (about a second of work)
 MAX_CHUNK = 500
-PARTS_PER_JOB = 40  # big sweeps use bigger tasks, so that they leave a few hundred part
-# files, not thousands (reading thousands of small files back costs time and memory)
+PARTS = 200  # big sweeps use bigger parts, so that they leave a few hundred part files,
+# not thousands (reading thousands of small files back costs time and memory)
 _BASES: dict = {}  # per worker process: the base scenario's data, read once
 
 
@@ -53,48 +56,62 @@ def run_chunk(base: str, sweep_seed: int, tasks: list[tuple]) -> list[dict]:
     return rows
 
 
-def chunk_size(runs: int, jobs: int) -> int:
-    return min(MAX_CHUNK, max(CHUNK, runs // (PARTS_PER_JOB * max(jobs, 1))))
+def block_size(runs: int) -> int:
+    """Runs per part, from the sweep's size alone (never the number of jobs), so that
+    every chunking of one sweep stores the same blocks of runs."""
+    return min(MAX_CHUNK, max(CHUNK, runs // PARTS))
 
 
-def pending_chunks(sweep: Sweep, done: set[int], size: int = CHUNK):
-    """The runs still to do, as argument tuples for `run_chunk`, in run order."""
-    matrix = design_matrix(sweep)
+def pending_chunks(sweep: Sweep, done: set[int], size: int = CHUNK, sets=None):
+    """The runs still to do, as argument tuples for `run_chunk`, in run order: for each
+    block of `size` runs, each unbroken stretch of its runs not yet done."""
+    sets = sets if sets is not None else ParameterSets(sweep)
+    total = run_count(sweep)
+    for start in range(0, total, size):
+        todo = [run for run in range(start, min(start + size, total)) if run not in done]
+        for stretch in _stretches(todo):
+            yield (str(sweep.base), sweep.seed, _tasks(sweep, sets, stretch))
+
+
+def _stretches(runs: list[int]):
+    """[1, 2, 3, 7, 8] -> [1, 2, 3], [7, 8]: a part holds consecutive runs."""
+    for _, group in itertools.groupby(enumerate(runs), lambda pair: pair[1] - pair[0]):
+        yield [run for _, run in group]
+
+
+def _tasks(sweep: Sweep, sets: ParameterSets, runs: list[int]) -> list[tuple]:
     replications = sweep.replications
-    runs = (r for r in range(len(matrix) * replications) if r not in done)
-    while batch := list(itertools.islice(runs, size)):
-        tasks = [
-            (
-                run,
-                run // replications,
-                run % replications,
-                parameter_set(sweep, matrix[run // replications]),
-            )
-            for run in batch
-        ]
-        yield (str(sweep.base), sweep.seed, tasks)
-
-
-def run_count(sweep: Sweep) -> int:
-    return len(design_matrix(sweep)) * sweep.replications
+    rows = sets.rows(np.array(runs) // replications)
+    return [
+        (run, run // replications, run % replications, parameter_set(sweep, row))
+        for run, row in zip(runs, rows, strict=True)
+    ]
 
 
 def execute(
-    sweep: Sweep, store: RunStore, jobs: int = 1, dask: str | None = None, progress: bool = False
+    sweep: Sweep,
+    store: RunStore,
+    jobs: int = 1,
+    dask: str | None = None,
+    progress: bool = False,
+    sets: ParameterSets | None = None,
+    done: set[int] | None = None,
 ) -> None:
-    """Run every run not yet in the store, writing rows as chunks finish."""
+    """Run every run not yet in the store (`done`, if already known), writing rows as
+    chunks finish; `sets` shares a design already drawn."""
     from tqdm import tqdm
 
-    done = store.done()
+    done = store.done() if done is None else done
+    total = run_count(sweep)
     bar = tqdm(
-        total=run_count(sweep),
+        total=total,
         initial=len(done),
         unit="run",
         disable=not progress,
         smoothing=0.05,
         file=sys.stderr,
     )
-    chunks = pending_chunks(sweep, done, chunk_size(run_count(sweep), jobs))
+    chunks = pending_chunks(sweep, done, block_size(total), sets)
     try:
         if dask is not None:
             _on_dask(chunks, store, bar, dask, jobs)
@@ -102,13 +119,39 @@ def execute(
             for args in chunks:
                 _finish(run_chunk(*args), store, bar)
         else:
-            context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-                _drain(
-                    (pool.submit(run_chunk, *args) for args in chunks), store, bar, window=2 * jobs
-                )
+            _on_processes(chunks, store, bar, jobs)
     finally:
         bar.close()
+
+
+def _on_processes(chunks, store: RunStore, bar, jobs: int) -> None:
+    context = multiprocessing.get_context("forkserver")
+    # the server imports the model once and forks each worker from it, ready to run
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt)
+    try:
+        _drain((pool.submit(run_chunk, *args) for args in chunks), store, bar, window=2 * jobs)
+    except BaseException:  # Ctrl-C or a failed run: stop now, not after the queued chunks
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them (no traceback each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued chunks and end the workers; their runs in flight are re-run on
+    --resume."""
+    if hasattr(pool, "terminate_workers"):  # Python 3.14
+        pool.terminate_workers()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
 
 
 def _finish(rows: list[dict], store: RunStore, bar) -> None:

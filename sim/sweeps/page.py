@@ -14,6 +14,7 @@ import pandas as pd
 from ..report import STYLE, figure_html
 from . import figures
 from .spec import Parameter, Sweep
+from .store import write_atomic
 from .summary import DESIGN_NAMES
 
 STATUS_CAPTION = (
@@ -110,8 +111,9 @@ def _sections(sweep: Sweep, rows: pd.DataFrame, summary: dict):
 
 
 def write_sweep_page(sweep: Sweep, rows: pd.DataFrame, summary: dict, path: Path) -> None:
-    """Write sweep.html, a single file that opens without a network."""
-    Path(path).write_text(sweep_page_html(sweep, rows, summary), encoding="utf-8")
+    """Write sweep.html, a single file that opens without a network (whole or not at
+    all: a kill while writing leaves the previous page)."""
+    write_atomic(Path(path), sweep_page_html(sweep, rows, summary))
 
 
 def _intro_html(sweep: Sweep, summary: dict) -> str:
@@ -162,6 +164,11 @@ def _notes_html(summary: dict) -> str:
     notes = [indices["note"]] if indices.get("note") else []
     notes += [f"{o}: {f['note']}" for o, f in indices.get("outputs", {}).items() if f.get("note")]
     notes += [summary["note"]] if summary.get("note") else []
+    notes += [
+        f"{Path(part).name} is damaged ({problem}): its runs are left out until the sweep "
+        "is run again with --resume"
+        for part, problem in summary.get("damaged", {}).items()
+    ]
     if not notes:
         return ""
     items = "\n".join(f"<li>{escape(n)}</li>" for n in notes)

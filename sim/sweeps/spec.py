@@ -24,7 +24,14 @@ import yaml
 
 from ..checker import Checker
 from ..errors import ScenarioError
+from ..limits import (
+    MAX_LEVELS,
+    MAX_REPLICATIONS,
+    MAX_SWEEP_PARAMETERS,
+    MAX_SWEEP_RUNS,
+)
 from ..loading import build_scenario
+from ..names import folder_name
 from ..scenario import Scenario
 from ..yamlfile import Located, read_located, read_with_extends, with_values
 
@@ -80,22 +87,50 @@ def load_sweep(path: str | Path) -> Sweep:
     base = (path.parent / check.text(("base",))).resolve()  # workers may run elsewhere
     if not base.is_file():
         raise check.fail(("base",), f"file not found: '{check.text(('base',))}'")
-    parameters = tuple(_parameter(check, name) for name in check.mapping(("parameters",), set()))
+    names = check.mapping(("parameters",), set())
+    if len(names) > MAX_SWEEP_PARAMETERS:
+        raise check.fail(
+            ("parameters",), f"at most {MAX_SWEEP_PARAMETERS} parameters, got {len(names)}"
+        )
+    parameters = tuple(_parameter(check, name) for name in names)
     if not parameters:
         raise check.fail(("parameters",), "name at least one parameter to vary")
     design = _design(check, parameters)
     sweep = Sweep(
-        name=check.text(("name",), path.stem),
+        name=check.name(("name",), folder_name(path.stem)),
         base=base,
         parameters=parameters,
         design=design,
-        replications=check.number(("replications",), 1, 1, integer=True),
+        replications=check.number(("replications",), 1, 1, MAX_REPLICATIONS, integer=True),
         seed=check.number(("seed",), 0, 0, integer=True),
         outputs=check.names(("outputs",)) if check.has(("outputs",)) else Sweep.outputs,
         source=str(path),
     )
+    if (problem := size_problem(sweep)) is not None:
+        if check.has(("replications",)) and parameter_set_count(sweep) <= MAX_SWEEP_RUNS:
+            raise check.fail(("replications",), problem)
+        raise check.fail(("design",) if check.has(("design",)) else ("parameters",), problem)
     check_against_base(sweep, located)
     return sweep
+
+
+def parameter_set_count(sweep: Sweep) -> int:
+    from .design import parameter_set_count as count
+
+    return count(sweep)
+
+
+def size_problem(sweep: Sweep) -> str | None:
+    """Why the sweep is too big to start, or None: its run count, by arithmetic."""
+    sets = parameter_set_count(sweep)
+    runs = sets * sweep.replications
+    if runs <= MAX_SWEEP_RUNS:
+        return None
+    return (
+        f"{sets:,} parameter sets x {replications_text(sweep.replications)} = {runs:,} runs, "
+        f"past the limit of {MAX_SWEEP_RUNS:,} runs per sweep: use fewer samples, levels, "
+        "values or replications, or split the study into sweeps"
+    )
 
 
 def _parameter(check: Checker, name: str) -> Parameter:
@@ -151,7 +186,7 @@ def _design(check: Checker, parameters: tuple[Parameter, ...]) -> Design:
     design = Design(
         method=method,
         samples=check.number((*path, "samples"), 256, 1, integer=True),
-        levels=check.number((*path, "levels"), default_levels(method), 2, integer=True),
+        levels=check.number((*path, "levels"), default_levels(method), 2, MAX_LEVELS, integer=True),
         second_order=check.flag((*path, "second_order"), False),
     )
     if method == "morris" and design.levels % 2:
@@ -190,6 +225,10 @@ def check_against_base(sweep: Sweep, located: Located | None = None) -> Scenario
                 raise located.error(("outputs",), message)
             raise ScenarioError("--output", 1, output, message)
     return scenario
+
+
+def replications_text(replications: int) -> str:
+    return f"{replications:,} replication" + ("s" if replications != 1 else "")
 
 
 def probe_values(parameter: Parameter) -> list:
@@ -232,11 +271,24 @@ def sweep_from_flags(
             parameters.append(Parameter(path.strip(), values=values))
     if not parameters:
         raise ScenarioError("--param", 0, "(none)", "name at least one --param to vary")
+    if len(parameters) > MAX_SWEEP_PARAMETERS:
+        message = f"at most {MAX_SWEEP_PARAMETERS} parameters, got {len(parameters)}"
+        raise ScenarioError("--param", len(parameters), parameters[-1].path, message)
+    for flag, value, high in (
+        ("--samples", samples, None),  # bounded by the run count below
+        ("--replications", replications, MAX_REPLICATIONS),
+        ("--seed", seed, None),
+    ):
+        low = 0 if flag == "--seed" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ScenarioError(flag, 1, str(value), f"expected a whole number >= {low}")
+        if high is not None and value > high:
+            raise ScenarioError(flag, 1, str(value), f"at most {high:,}")
     if method == "sobol" and samples & (samples - 1):
         raise ScenarioError("--samples", 1, str(samples), "a Sobol design needs a power of two")
     scenario_path = Path(scenario).resolve()
     sweep = Sweep(
-        name=f"{scenario_path.stem}_sweep",
+        name=folder_name(f"{scenario_path.stem}_sweep"),
         base=scenario_path,
         parameters=tuple(parameters),
         design=Design(method, samples, default_levels(method)),
@@ -244,6 +296,12 @@ def sweep_from_flags(
         seed=seed,
         outputs=tuple(outputs) or Sweep.outputs,
     )
+    if (problem := size_problem(sweep)) is not None:
+        flag = "--replications" if parameter_set_count(sweep) <= MAX_SWEEP_RUNS else "--samples"
+        flag = "--param" if method == "grid" and flag == "--samples" else flag
+        raise ScenarioError(
+            flag, 1, str(replications if flag == "--replications" else samples), problem
+        )
     check_against_base(sweep)
     return sweep
 

@@ -1,16 +1,31 @@
-"""Where a sweep's rows live: part files under <folder>/runs/, each written whole.
+"""Where a sweep's rows live: part files under <folder>/runs/, each holding one block of
+run indices, written whole, and checked when read.
 
-A part is written to a temporary name and renamed when complete, so killing the sweep
-loses only the runs in flight, and the run indices in the parts say what is done.
+`part-000000100-000000149.parquet` holds exactly runs 100 to 149. Blocks are fixed by the
+sweep's size, not by the number of jobs, so however a sweep is chunked, killed and
+resumed, a run is stored in one part. A part is written to a temporary name and renamed
+when complete; reading checks that it parses, has the row columns without gaps and holds
+exactly the runs its name says, and a part that does not is *damaged*: reported, left
+out of the rows, and re-run on --resume. One writer at a time holds the folder's lock.
 Parquet (pyarrow) when installed, CSV otherwise; a folder keeps the format it began with.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from ..errors import ScenarioError
+
+REQUIRED = ("run", "sample", "replication", "seed", "status", "round")  # every row has them
+PART_NAME = re.compile(r"part-(\d{9})-(\d{9})\.(parquet|csv)")
+LOCK_NAME = ".sweep.lock"
+DAMAGED = ".damaged"  # suffix a damaged part is renamed with before its runs are re-run
 
 
 def default_format() -> str:
@@ -21,11 +36,96 @@ def default_format() -> str:
     return "parquet"
 
 
-class RunStore:
-    """The rows of one sweep, appended a part at a time."""
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, flushed to disk, then
+    renamed over it, so a kill leaves the old file or the new one, never part of one."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def remove_temporaries(folder: Path) -> None:
+    """What killed writers left behind (call only while holding the folder's lock)."""
+    for where in (Path(folder), Path(folder) / "runs"):
+        if where.is_dir():
+            for leftover in where.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+
+
+class FolderLock:
+    """The sweep folder's write lock, an flock on <folder>/.sweep.lock held while a sweep
+    writes. The system releases it when its holder ends, even by SIGKILL, so a killed
+    sweep never blocks its own --resume. The file stays (deleting it would race)."""
 
     def __init__(self, folder: Path):
+        self.path = Path(folder) / LOCK_NAME
+        self._file = None
+
+    def __enter__(self) -> FolderLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = open(self.path, "a+", encoding="utf-8")  # held until __exit__
+        if not _try_lock(file):
+            file.seek(0)
+            holder = file.read().strip()
+            file.close()
+            who = f"another sweep (pid {holder})" if holder.isdigit() else "another sweep"
+            raise ScenarioError(
+                str(self.path.parent),
+                0,
+                "(results)",
+                f"{who} is writing this folder: wait until it ends, or use another --out",
+            )
+        file.seek(0)
+        file.truncate()
+        file.write(f"{os.getpid()}\n")
+        file.flush()
+        self._file = file
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()  # closing the file releases the lock
+            self._file = None
+
+
+def _try_lock(file) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def part_name(first: int, last: int, kind: str) -> str:
+    return f"part-{first:09d}-{last:09d}.{kind}"
+
+
+class RunStore:
+    """The rows of one sweep, a part file per block of runs; `runs`, when known, is the
+    sweep's run count (a part holding a run at or past it is damaged)."""
+
+    def __init__(self, folder: Path, runs: int | None = None):
         self.folder = Path(folder) / "runs"
+        self.runs = runs
+        self.damaged: dict[Path, str] = {}  # part -> what is wrong with it, as last read
         existing = {p.suffix.lstrip(".") for p in self.parts()}
         self.format = existing.pop() if len(existing) == 1 else default_format()
 
@@ -35,44 +135,126 @@ class RunStore:
         return sorted(p for p in self.folder.iterdir() if p.suffix in (".csv", ".parquet"))
 
     def write(self, rows: list[dict]) -> None:
-        """Add the rows of finished runs as one new part file."""
+        """Store the rows of consecutive finished runs as one part file."""
         if not rows:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame(rows)
-        name = f"part-{rows[0]['run']:09d}-{rows[-1]['run']:09d}.{self.format}"
-        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+        name = part_name(rows[0]["run"], rows[-1]["run"], self.format)
         if self.format == "parquet":
-            frame.to_parquet(temporary, index=False)
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
+            data = buffer.getvalue()
         else:
-            frame.to_csv(temporary, index=False)
-        temporary.replace(self.folder / name)
+            data = frame.to_csv(index=False).encode("utf-8")
+        write_atomic(self.folder / name, data)
 
     def done(self) -> set[int]:
-        """Indices of the runs already stored."""
+        """Indices of the runs stored in sound parts (`damaged` lists the others)."""
         done: set[int] = set()
-        for part in self.parts():
-            done.update(self._read(part, columns=["run"])["run"].tolist())
+        for _, runs in self._sound(REQUIRED):
+            done.update(runs.tolist())
         return done
 
     def read(self) -> pd.DataFrame:
-        """All rows, ordered by run index."""
-        parts = self.parts()
-        if not parts:
+        """All rows of the sound parts, one per run, ordered by run index."""
+        loaded = [(data, runs) for data, runs in self._sound()]
+        if not loaded:
             return pd.DataFrame()
-        if all(part.suffix == ".parquet" for part in parts):
+        if self.format == "parquet" and all(isinstance(d, _Table) for d, _ in loaded):
             import pyarrow as pa
-            import pyarrow.parquet as pq
 
             # one Arrow table, converted once: far lighter than a DataFrame per part
-            frame = pa.concat_tables([pq.read_table(part) for part in parts]).to_pandas(
-                strings_to_categorical=True
-            )
+            frame = pa.concat_tables([d for d, _ in loaded]).to_pandas(strings_to_categorical=True)
         else:
-            frame = pd.concat([self._read(part) for part in parts], ignore_index=True)
-        return frame.sort_values("run", ignore_index=True)
+            frame = pd.concat([_frame(d) for d, _ in loaded], ignore_index=True)
+        frame = frame.sort_values("run", kind="stable", ignore_index=True)
+        # parts written before runs were stored by block may overlap: keep one row a run
+        return frame.drop_duplicates("run", ignore_index=True)
 
-    def _read(self, part: Path, columns=None) -> pd.DataFrame:
-        if part.suffix == ".parquet":
-            return pd.read_parquet(part, columns=columns)
-        return pd.read_csv(part, usecols=columns)
+    def set_aside_damaged(self) -> list[tuple[Path, str]]:
+        """Rename each damaged part that the last `done()` or `read()` found to
+        `<name>.damaged` (kept for inspection), so that its runs are re-run; call only
+        while holding the folder's lock."""
+        moved = list(self.damaged.items())
+        for part, _ in moved:
+            part.replace(part.with_name(part.name + DAMAGED))
+        self.damaged = {}
+        return moved
+
+    def _sound(self, columns=None):
+        """(data, runs) of each sound part; each unsound one goes to `damaged`."""
+        self.damaged = {}
+        for part in self.parts():
+            try:
+                data, runs = self._load(part, columns)
+            except _Damaged as problem:
+                self.damaged[part] = str(problem)
+            else:
+                yield data, runs
+
+    def _load(self, part: Path, columns):
+        named = PART_NAME.fullmatch(part.name)
+        if named is None:
+            raise _Damaged("not a part file's name (part-FIRST-LAST)")
+        first, last = int(named[1]), int(named[2])
+        if self.runs is not None and last >= self.runs:
+            raise _Damaged(f"holds run {last}, but the sweep has runs 0 to {self.runs - 1}")
+        try:
+            data = _read_part(part, columns)
+        except Exception as err:  # any failure to parse is damage
+            raise _Damaged(f"unreadable ({_first_line(err)})") from None
+        names = data.column_names if isinstance(data, _Table) else list(data.columns)
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise _Damaged(f"no column {', '.join(missing)}")
+        gaps = [c for c in REQUIRED if _nulls(data, c)]
+        if gaps:
+            raise _Damaged(f"missing values in column {', '.join(gaps)}")
+        runs = _column(data, "run")
+        if not np.array_equal(runs, np.arange(first, last + 1)):
+            raise _Damaged(f"holds {len(runs)} rows, not runs {first} to {last} each once")
+        return data, runs
+
+
+class _Damaged(Exception):
+    pass
+
+
+try:
+    from pyarrow import Table as _Table
+except ImportError:  # no pyarrow: every part is CSV
+
+    class _Table:  # type: ignore[no-redef]
+        pass
+
+
+def _read_part(part: Path, columns):
+    if part.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(part, columns=list(columns) if columns else None)
+    data = part.read_bytes()
+    if not data.endswith(b"\n"):  # every row ends with one: the file was cut short
+        raise ValueError("the last row is cut short")
+    return pd.read_csv(io.BytesIO(data), usecols=list(columns) if columns else None)
+
+
+def _nulls(data, column: str) -> bool:
+    if isinstance(data, _Table):
+        return data.column(column).null_count > 0
+    return bool(data[column].isna().any())
+
+
+def _column(data, column: str) -> np.ndarray:
+    values = data.column(column).to_numpy() if isinstance(data, _Table) else data[column]
+    return np.asarray(values)
+
+
+def _frame(data) -> pd.DataFrame:
+    return data.to_pandas() if isinstance(data, _Table) else data
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return (text[0] if text else type(err).__name__)[:120]

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .design import design_matrix, salib_problem, value_of
+from .design import design_matrix, parameter_set_count, salib_problem, value_of
 from .spec import STATUS_OUTPUTS, Parameter, Sweep
 
 BINS = 8  # bins per numeric parameter; fewer distinct values get one bin each
@@ -56,9 +56,10 @@ def proportion(count: int, n: int) -> dict:
 # -- global sensitivity ---------------------------------------------------------------
 
 
-def sensitivity(sweep: Sweep, rows: pd.DataFrame) -> dict:
+def sensitivity(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = None) -> dict:
     """Sobol (S1, ST, S2) or Morris (mu*, sigma) indices of each output, from its mean
-    over the replications of every parameter set of the design; a `note` says why not."""
+    over the replications of every parameter set of the design (`matrix`, drawn if not
+    given); a `note` says why not."""
     method = sweep.design.method
     result = {
         "method": method,
@@ -72,7 +73,7 @@ def sensitivity(sweep: Sweep, rows: pd.DataFrame) -> dict:
             "use a sobol or morris design for them"
         )
         return result
-    matrix = design_matrix(sweep)
+    matrix = design_matrix(sweep) if matrix is None else matrix
     means = sample_means(sweep, rows, matrix)
     if isinstance(means, str):
         result["note"] = means
@@ -183,21 +184,22 @@ def _second_order(sweep: Sweep) -> bool:
 # -- probabilities across the parameters ----------------------------------------------
 
 
-def summarize(sweep: Sweep, rows: pd.DataFrame) -> dict:
+def summarize(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = None) -> dict:
     """Everything summary.json holds: status probabilities overall and per bin of each
     parameter (95% Wilson intervals), the leading parameters and pairs, the settled
-    options per point, and the sensitivity indices."""
+    options per point, and the sensitivity indices (from the design `matrix`, drawn if
+    needed and not given)."""
     rows = rows.sort_values("run", ignore_index=True) if len(rows) else rows
     summary = {
         "sweep": sweep.name,
         "design": sweep.design.method,
-        "parameter_sets": len(design_matrix(sweep)),
+        "parameter_sets": parameter_set_count(sweep),
         "replications": sweep.replications,
         "seed": sweep.seed,
         "runs": len(rows),
     }
     if not len(rows):
-        return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows)}
+        return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows, matrix)}
     statuses = [*STATUS_OUTPUTS, *sorted(set(rows["status"].astype(str)) - set(STATUS_OUTPUTS))]
     status = rows["status"].astype(str).to_numpy()
     binned = {p.path: parameter_bins(p, rows[p.path]) for p in sweep.parameters}
@@ -211,7 +213,7 @@ def summarize(sweep: Sweep, rows: pd.DataFrame) -> dict:
                 s: proportion((inside == s).sum(), len(inside)) for s in statuses
             }
         parameters[p.path] = {"kind": "values" if p.values else "numeric", "bins": bins}
-    indices = sensitivity(sweep, rows)
+    indices = sensitivity(sweep, rows, matrix)
     leading = leading_parameters(sweep, indices, parameters)
     ranked = [entry["parameter"] for entry in leading["ranking"]]
     pairs = [
