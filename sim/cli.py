@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 
 from .errors import ScenarioError
+from .limits import MAX_SEED
 from .loading import load_scenario
 from .scenario import PROTOCOLS
 
 # numpy and Mesa take any whole number >= 0; sweeps store seeds as 64-bit integers
-SEED = click.IntRange(0, 2**63 - 1)
+SEED = click.IntRange(0, MAX_SEED)
 
 
 class BadInput(click.ClickException):
@@ -54,7 +55,7 @@ def sigterm_as_ctrl_c():
 
 def _load(path: str, overrides=()):
     try:
-        return load_scenario(path, overrides)
+        return load_scenario(path, overrides, overrides_name="--set")
     except ScenarioError as err:
         raise BadInput(str(err)) from None
 

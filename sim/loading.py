@@ -15,7 +15,15 @@ from pathlib import Path
 from . import scenario as s
 from .checker import Checker, kind
 from .errors import did_you_mean
-from .limits import MAX_DEADLINE, MAX_LINK_STEPS, MAX_LINKS, MAX_OPTIONS, MAX_PARTIES, MAX_POINTS
+from .limits import (
+    MAX_DEADLINE,
+    MAX_LINK_STEPS,
+    MAX_LINKS,
+    MAX_OPTIONS,
+    MAX_PARTIES,
+    MAX_POINTS,
+    MAX_SEED,
+)
 from .links import TooIntricate, nearest_valid
 from .names import folder_name, id_problem
 from .party_loading import evidence, known_point, read_party
@@ -113,7 +121,7 @@ def build_scenario(located: Located, path: Path) -> s.Scenario:
         parties=parties,
         protocol=protocol,
         deadline=deadline,
-        seed=check.number(("seed",), 0, 0, integer=True),
+        seed=check.number(("seed",), 0, 0, MAX_SEED, integer=True),
         source=str(path),
         # key order is kept: the order of points and options is part of the scenario
         digest=hashlib.sha256(json.dumps(located.data, default=str).encode()).hexdigest(),

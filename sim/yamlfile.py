@@ -102,6 +102,10 @@ def _check_shape(text: str, file: str) -> None:
     total = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
+            if event.anchor in anchors:
+                raise ScenarioError(
+                    file, event.start_mark.line + 1, "(syntax)", "an alias inside what it names"
+                )
             count = sizes.get(event.anchor, 1)
         elif isinstance(event, yaml.ScalarEvent):
             count = 1
