@@ -12,6 +12,7 @@ MAX_FILE_BYTES = 2_000_000  # the baseline is 15 kB
 MAX_NODES = 200_000  # values in a file after aliases are expanded (stops alias bombs)
 MAX_DEPTH = 40  # nesting of mappings and lists (a scenario needs 6)
 MAX_EXTENDS = 20  # files in one `extends:` chain
+MAX_INTEGER = 2**64  # any whole number in a file (no value of a scenario needs more bits)
 MAX_PATH_CHARS = 1024  # a file named in `extends:`, `base:` or `evidence_base:`
 
 # the scenario
@@ -31,7 +32,7 @@ MAX_ID_CHARS = 64  # ids of points, options and parties; names of scenarios and 
 
 # sweeps (docs/sweeps.md, "How big a sweep may be")
 MAX_SWEEP_RUNS = 1_000_000  # runs in one sweep: ~8 h of one core on the baseline (35 runs/s),
-# and its rows (~1 GB in memory for the summary) still fit a laptop; split bigger studies
+# and its rows read back (~130 bytes a run: 130 MB) fit a laptop; split bigger studies
 SWEEP_CONFIRM_RUNS = 100_000  # runs to do past which a sweep starts only with --yes (yes=True):
 # about 45 min of one core on the baseline, so no one starts an afternoon's work by a typo
 MAX_SWEEP_PARAMETERS = 50  # varied parameters: with MAX_SWEEP_RUNS the design matrix holds at

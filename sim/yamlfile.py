@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ScenarioError, did_you_mean
-from .limits import MAX_DEPTH, MAX_EXTENDS, MAX_FILE_BYTES, MAX_NODES, MAX_PATH_CHARS
+from .limits import MAX_DEPTH, MAX_EXTENDS, MAX_FILE_BYTES, MAX_INTEGER, MAX_NODES, MAX_PATH_CHARS
 
 Key = str | int
 KeyPath = tuple[Key, ...]
@@ -47,16 +47,27 @@ class Located:
 def read_located(path: Path, shown_as: str) -> Located:
     """Load one YAML file with the safe loader, recording key lines; reject duplicate keys,
     and files too big, too deep or expanding (through aliases) past the bounds."""
-    text = _read_text(path, shown_as)
+    where: dict[KeyPath, Location] = {(): (shown_as, 1)}
+    data = parse_yaml(_read_text(path, shown_as), shown_as, where)
+    return Located(data, where, shown_as)
+
+
+def parse_yaml(text: str, file: str, where: dict[KeyPath, Location] | None = None):
+    """The data of one YAML document (files and `--set` values alike), read with the safe
+    loader within the bounds; every problem is a ScenarioError at its line."""
     try:
-        _check_shape(text, shown_as)
+        _check_shape(text, file)
         loader = yaml.SafeLoader(text)  # rejects unprintable characters at once
         try:
             node = loader.get_single_node()
-            where: dict[KeyPath, Location] = {(): (shown_as, 1)}
-            if node is not None:  # before construction, which flattens merge keys
-                _walk(node, (), where, shown_as)
-            data = loader.construct_document(node) if node is not None else None
+            if node is None:
+                return None
+            # before construction, which flattens merge keys
+            _walk(node, (), {} if where is None else where, file, yaml.SafeLoader(""))
+            try:
+                data = loader.construct_document(node)
+            except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+                raise _bad_scalar(node, file) from None
         finally:
             loader.dispose()
     except yaml.YAMLError as err:
@@ -64,8 +75,31 @@ def read_located(path: Path, shown_as: str) -> Located:
         position = getattr(err, "position", None)  # a ReaderError has a position, not a mark
         line = mark.line + 1 if mark else text.count("\n", 0, position or 0) + 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError(shown_as, line, "(syntax)", f"invalid YAML: {problem}") from None
-    return Located(data, where, shown_as)
+        raise ScenarioError(file, line, "(syntax)", f"invalid YAML: {problem}") from None
+    return data
+
+
+def _bad_scalar(root, file: str) -> ScenarioError:
+    """The error for the first value the constructor cannot build (`!!int x`,
+    `2025-02-30`, an integer of thousands of digits), found by building each one alone."""
+    builder = yaml.SafeLoader("")
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                builder.construct_object(node)
+            except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+                shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                tag = node.tag.rsplit(":", 1)[-1]
+                return ScenarioError(
+                    file, node.start_mark.line + 1, "(syntax)", f"not a valid {tag}: '{shown}'"
+                )
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return ScenarioError(file, root.start_mark.line + 1, "(syntax)", "a value cannot be read")
 
 
 def _read_text(path: Path, shown_as: str) -> str:
@@ -138,9 +172,11 @@ def _check_shape(text: str, file: str) -> None:
             )
 
 
-def _walk(node, path: KeyPath, where: dict[KeyPath, Location], file: str) -> None:
+def _walk(node, path: KeyPath, where: dict[KeyPath, Location], file: str, builder) -> None:
     """Record the line of every key and item; keys given twice in one mapping are an error,
-    but a key given beside a merge (`<<: *base`) overrides the merged one."""
+    but a key given beside a merge (`<<: *base`) overrides the merged one. Whole numbers
+    past MAX_INTEGER are refused here, at their path (an octal or sexagesimal literal can
+    hold thousands of digits, which no message could even print)."""
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
@@ -149,7 +185,7 @@ def _walk(node, path: KeyPath, where: dict[KeyPath, Location], file: str) -> Non
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
                 for source in merged:
-                    _walk(source, path, where, file)
+                    _walk(source, path, where, file, builder)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ScenarioError(
@@ -162,11 +198,20 @@ def _walk(node, path: KeyPath, where: dict[KeyPath, Location], file: str) -> Non
                 )
             seen.add(key)
             where[(*path, key)] = (file, key_node.start_mark.line + 1)
-            _walk(value_node, (*path, key), where, file)
+            _walk(value_node, (*path, key), where, file, builder)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             where[(*path, index)] = (file, item.start_mark.line + 1)
-            _walk(item, (*path, index), where, file)
+            _walk(item, (*path, index), where, file, builder)
+    elif node.tag == "tag:yaml.org,2002:int" and len(node.value) > 18:
+        try:
+            too_large = abs(builder.construct_object(node)) > MAX_INTEGER
+        except ValueError:  # a decimal of thousands of digits; reported by the constructor
+            return
+        if too_large:
+            raise ScenarioError(
+                file, node.start_mark.line + 1, dotted(path), "a whole number too large"
+            )
 
 
 def merge(base: Located, override: Located) -> Located:
@@ -284,9 +329,9 @@ def _settings(overrides, label: str) -> list[tuple[str, object]]:
             if not sep:
                 raise ScenarioError(label, number, text, "expected path=value")
             try:
-                value = yaml.safe_load(value_text)
-            except yaml.YAMLError:
-                raise ScenarioError(label, number, key_text, "value is not valid YAML") from None
+                value = parse_yaml(value_text, label)
+            except ScenarioError as err:
+                raise ScenarioError(label, number, key_text, f"value: {err.message}") from None
             pairs.append((key_text.strip(), value))
     for number, (key_text, _) in enumerate(pairs, start=1):
         if not key_text or "" in key_text.split("."):

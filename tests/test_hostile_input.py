@@ -315,3 +315,20 @@ def test_values_with_newlines_or_control_characters_give_one_line():
     err = refused(TINY, {"protocol.name": "alter\nnating\x1b[31m"})
     assert "\n" not in str(err) and "\x1b" not in str(err)
     assert "alter\\nnating" in str(err)
+
+
+@pytest.mark.parametrize(
+    "value", ["!!int x", "!!float x", "!!bool x", "2025-02-30", "!!timestamp x", "0" + "7" * 5000]
+)
+def test_a_value_the_yaml_constructor_cannot_build_is_located(tmp_path, value):
+    text = TINY.read_text().replace("reservation: 0.3", f"reservation: {value}", 1)
+    err = refused(write(tmp_path, text))
+    assert err.line == 18
+    err = refused(TINY, [f"parties.a.reservation={value}"])
+    assert (err.file, err.line, err.path) == ("overrides", 1, "parties.a.reservation")
+
+
+def test_a_setting_is_read_within_the_same_bounds_as_a_file():
+    deep = "[" * 600 + "]" * 600
+    assert "nested deeper than" in refused(TINY, [f"parties.a.reservation={deep}"]).message
+    assert "duplicate key" in refused(TINY, ["parties.a.tactic={beta: 1, beta: 2}"]).message
