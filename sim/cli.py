@@ -331,6 +331,8 @@ def sweep(
         raise BadInput(str(err)) from None
     except RuntimeError as err:  # a missing optional extra (SALib, distributed)
         raise click.ClickException(str(err)) from None
+    except OSError as err:  # --out read-only, not a folder, or the disk full
+        raise cannot_write(out, err) from None
     except KeyboardInterrupt:
         again = shlex.join(command + ([] if "--resume" in command else ["--resume"]))
         click.echo(f"interrupted; the finished runs are kept. Resume with: {again}", err=True)
@@ -353,6 +355,8 @@ def sweep_report(folder):
         result = rebuild(folder)
     except ScenarioError as err:
         raise BadInput(str(err)) from None
+    except OSError as err:  # summary.json or sweep.html cannot be written
+        raise click.ClickException(f"{folder}: cannot write ({err.strerror or err})") from None
     for part, problem in result.damaged.items():
         click.echo(f"{part}: damaged ({problem}); its runs are left out", err=True)
     if result.damaged:

@@ -190,10 +190,11 @@ def test_a_damaged_sweep_json_gives_one_line(tmp_path):
 
 @needs_cli
 def test_sweep_report_on_a_folder_that_is_not_a_sweep_gives_one_line(tmp_path):
-    ran = negsim("run", TINY, "--out", tmp_path)
-    assert ran.returncode == 0, ran.stderr
-    run_folder = next((tmp_path / "tiny").iterdir())
-    result = negsim("sweep-report", run_folder)
+    from sim.output import run_folder, write_run
+    from sim.runner import run
+
+    ran = run(TINY)
+    result = negsim("sweep-report", write_run(ran, run_folder(ran, tmp_path), ["negsim"]))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "a run's folder, not a sweep's" in result.stderr
 

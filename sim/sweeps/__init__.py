@@ -132,7 +132,7 @@ def worker_count(jobs: int | None) -> int:
 
 class _Plan:
     """How long the runs to do will take: their number times the time of a run of the
-    base scenario, measured here (a few runs, after one to warm up), over the jobs."""
+    base scenario, measured here, over the jobs."""
 
     def __init__(self, spec: Sweep, jobs: int, dask: str | None):
         self.spec, self.jobs, self.dask = spec, jobs, dask
@@ -158,11 +158,7 @@ class _Plan:
 
     def estimate(self, todo: int) -> str:
         if self._seconds_per_run is None:
-            base = str(self.spec.base)
-            run_chunk(base, self.spec.seed, [(0, 0, 0, {})])
-            start = time.perf_counter()
-            run_chunk(base, self.spec.seed, [(run, 0, 0, {}) for run in range(1, 4)])
-            self._seconds_per_run = (time.perf_counter() - start) / 3
+            self._seconds_per_run = self._measure()
         work = todo * self._seconds_per_run
         if self.dask is not None:
             return f"about {duration(work)} of one core's work"
@@ -170,6 +166,18 @@ class _Plan:
         speed = cores * PARALLEL_EFFICIENCY if cores > 1 else 1
         jobs = f"{self.jobs} job" + ("s" if self.jobs > 1 else "")
         return f"about {duration(work / speed)} with {jobs}"
+
+    def _measure(self) -> float:
+        """Seconds per run: the first run (with the warm-up) if slow, else three more."""
+        base, seed = str(self.spec.base), self.spec.seed
+        start = time.perf_counter()
+        run_chunk(base, seed, [(0, 0, 0, {})])
+        first = time.perf_counter() - start
+        if first > 0.5:  # a slow scenario: one run tells enough
+            return first
+        start = time.perf_counter()
+        run_chunk(base, seed, [(run, 0, 0, {}) for run in range(1, 4)])
+        return (time.perf_counter() - start) / 3
 
 
 def duration(seconds: float) -> str:
