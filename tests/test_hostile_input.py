@@ -332,3 +332,15 @@ def test_a_setting_is_read_within_the_same_bounds_as_a_file():
     deep = "[" * 600 + "]" * 600
     assert "nested deeper than" in refused(TINY, [f"parties.a.reservation={deep}"]).message
     assert "duplicate key" in refused(TINY, ["parties.a.tactic={beta: 1, beta: 2}"]).message
+
+
+@pytest.mark.parametrize("named", ["x" * 5000, "a\\0b", "", "/", "nowhere.yaml"])
+def test_an_odd_base_of_a_sweep_is_a_located_error(tmp_path, named):
+    from sim.sweeps import load_sweep
+
+    file = write(
+        tmp_path, f'name: s\nbase: "{named}"\nparameters: {{deadline: {{range: [5, 9]}}}}\n'
+    )
+    with pytest.raises(sim.ScenarioError) as caught:
+        load_sweep(file)
+    assert (caught.value.line, caught.value.path) == (2, "base")

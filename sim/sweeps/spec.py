@@ -33,7 +33,7 @@ from ..limits import (
 from ..loading import build_scenario
 from ..names import folder_name
 from ..scenario import Scenario
-from ..yamlfile import Located, read_located, read_with_extends, with_values
+from ..yamlfile import Located, named_file, read_located, read_with_extends, with_values
 
 SWEEP_KEYS = {"name", "base", "parameters", "design", "replications", "seed", "outputs"}
 PARAMETER_KEYS = {"range", "values", "distribution", "mean", "sd", "low", "high", "peak"}
@@ -84,9 +84,7 @@ def load_sweep(path: str | Path) -> Sweep:
     located = read_located(path, str(path))
     check = Checker(located)
     check.mapping((), SWEEP_KEYS, {"base", "parameters"})
-    base = (path.parent / check.text(("base",))).resolve()  # workers may run elsewhere
-    if not base.is_file():
-        raise check.fail(("base",), f"file not found: '{check.text(('base',))}'")
+    base = named_file(located, ("base",)).resolve()  # absolute: workers may run elsewhere
     names = check.mapping(("parameters",), set())
     if len(names) > MAX_SWEEP_PARAMETERS:
         raise check.fail(
