@@ -131,13 +131,15 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path, levels):
     assert "expands to more than" in err.message
 
 
+def tactic_of_b(used_as: str) -> str:
+    """The tiny scenario with party a's tactic anchored as `t` and b's written `used_as`."""
+    tactic = "tactic: {name: time_dependent, beta: 1.0}"
+    text = TINY.read_text().replace(tactic, tactic.replace("tactic:", "tactic: &t"), 1)
+    return text.replace(tactic, f"tactic: {used_as}")
+
+
 def test_aliases_within_the_bound_still_work(tmp_path):
-    text = TINY.read_text().replace(
-        "tactic: {name: time_dependent, beta: 1.0}",
-        "tactic: &t {name: time_dependent, beta: 1.0}",
-        1,
-    )
-    text = text.replace("tactic: {name: time_dependent, beta: 1.0}", "tactic: *t")
+    text = tactic_of_b("*t")
     assert sim.load_scenario(write(tmp_path, text)).party("b").tactic.beta == 1.0
 
 
@@ -300,12 +302,7 @@ def test_an_empty_list_of_ratified_points_is_refused():
 
 
 def test_a_merge_key_may_be_overridden_beside_it(tmp_path):
-    text = TINY.read_text().replace(
-        "tactic: {name: time_dependent, beta: 1.0}",
-        "tactic: &t {name: time_dependent, beta: 1.0}",
-        1,
-    )
-    text = text.replace("tactic: {name: time_dependent, beta: 1.0}", "tactic: {<<: *t, beta: 2.0}")
+    text = tactic_of_b("{<<: *t, beta: 2.0}")
     assert sim.load_scenario(write(tmp_path, text)).party("b").tactic.beta == 2.0
     twice = text.replace("beta: 2.0}", "beta: 2.0, beta: 3.0}")
     assert refused(write(tmp_path, twice)).message == "duplicate key"
