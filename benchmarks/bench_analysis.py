@@ -1,10 +1,16 @@
-"""Time the scenario analysis: the baseline, and a random 30-point, 5-option scenario.
+"""Time the scenario analysis: the baseline, and a random scenario of any size.
 
-    python benchmarks/bench_analysis.py [SCENARIO] [--repeats 5] [--points 30] [--seed 7]
+    python benchmarks/bench_analysis.py [SCENARIO] [--repeats 5] [--points 30]
+        [--options 5] [--links 3] [--span S] [--seed 7]
 
 Prints the median wall time of `analyze` on the scenario file and its frontier size,
-then, for the random scenario (5^30 packages, two signatories and a mediator), the
-median wall time of the ZOPA test, of the exact frontier and of the Nash and KS scans.
+then, for the random scenario (two signatories and a mediator; links between random
+points, or between points at most S apart along the list), the median wall time of the
+ZOPA test, of the frontier and of the Nash and KS scans, and whether the frontier is
+exact. The loader's worst cases:
+
+    python benchmarks/bench_analysis.py --points 100 --options 50 --links 500 --repeats 1
+    python benchmarks/bench_analysis.py --points 100 --options 50 --links 100 --span 1
 """
 
 from __future__ import annotations
@@ -30,8 +36,11 @@ from sim.scenario import Link, Option, Party, Point, Protocol, Scenario
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def large_scenario(n_points: int, n_options: int, seed: int) -> Scenario:
-    """Random values and saliences, two red lines per signatory, three links."""
+def large_scenario(
+    n_points: int, n_options: int, seed: int, n_links: int = 3, span: int | None = None
+) -> Scenario:
+    """Random values and saliences, two red lines per signatory, `n_links` links (between
+    points at most `span` apart, if given), all kept by one hidden text."""
     rng = np.random.default_rng(seed)
     points = tuple(
         Point(
@@ -60,15 +69,20 @@ def large_scenario(n_points: int, n_options: int, seed: int) -> Scenario:
             )
         )
     links = []
-    for _ in range(3):
-        a, b = rng.choice(n_points, size=2, replace=False)
-        allowed = sorted(rng.choice(n_options, size=2, replace=False))
+    hidden = rng.integers(n_options, size=n_points)  # a valid text, so that one exists
+    for _ in range(n_links):
+        if span:
+            a = int(rng.integers(n_points))
+            b = int((a + rng.integers(1, span + 1)) % n_points)
+        else:
+            a, b = (int(i) for i in rng.choice(n_points, size=2, replace=False))
+        allowed = set(rng.choice(n_options, size=2, replace=False).tolist()) | {int(hidden[b])}
         links.append(
             Link(
                 f"p{a}",
                 f"o{int(rng.integers(n_options))}",
                 f"p{b}",
-                tuple(f"o{k}" for k in allowed),
+                tuple(f"o{k}" for k in sorted(allowed)),
             )
         )
     return Scenario(
@@ -99,6 +113,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--points", type=int, default=30)
     parser.add_argument("--options", type=int, default=5)
+    parser.add_argument("--links", type=int, default=3)
+    parser.add_argument("--span", type=int, default=None)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -110,20 +126,24 @@ def main() -> None:
     print(f"  analyze          {seconds * 1000:8.1f} ms  (median of {args.repeats})")
     print(f"  frontier size    {len(result['pareto']['points']):8d}")
 
-    large = large_scenario(args.points, args.options, args.seed)
+    large = large_scenario(args.points, args.options, args.seed, args.links, args.span)
     problem = Problem.from_scenario(large)
     columns = problem.signatories
     print(f"{large.name}: {problem.space.size:.3g} packages, {len(large.links)} links")
     seconds, found = median_time(lambda: zopa(problem), args.repeats)
     print(f"  zopa             {seconds * 1000:8.1f} ms  (exists: {found.exists})")
     seconds, frontier = median_time(lambda: pareto_frontier(problem, columns), args.repeats)
-    print(f"  exact frontier   {seconds * 1000:8.1f} ms")
+    print(f"  frontier         {seconds * 1000:8.1f} ms  (exact: {frontier.exact})")
     seconds, _ = median_time(
         lambda: (nash_solution(problem, frontier), kalai_smorodinsky(problem, frontier)),
         args.repeats,
     )
     print(f"  nash + ks        {seconds * 1000:8.1f} ms")
     print(f"  frontier size    {len(frontier.utilities):8d}")
+    if not frontier.exact:
+        print(f"  why: {frontier.why}")
+    seconds, _ = median_time(lambda: analyze(problem), args.repeats)
+    print(f"  analyze          {seconds * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

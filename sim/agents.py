@@ -11,6 +11,7 @@ from . import search
 from .chair import LEFT_TABLE, PLAYER_REJECTS, Chair, LeaveTable
 from .scenario import Party
 from .tactics import Situation, aspiration
+from .tolerance import TOLERANCE, at_least, below
 
 if TYPE_CHECKING:
     from .model import NegotiationModel
@@ -162,12 +163,13 @@ class Negotiator(mesa.Agent):
 
     def judge(self, text: np.ndarray) -> str:
         """Why this party rejects the text ('' to accept): it accepts iff no red line is
-        crossed, U >= reservation, U >= aspiration and the domestic ratification test passes."""
+        crossed, U >= reservation, U >= aspiration and the domestic ratification test passes
+        (each >= within `sim.tolerance.TOLERANCE`)."""
         if self.crossed:
             return self.red_line_reason()
-        if self.utility < self.reservation:
+        if below(self.utility, self.reservation):
             return "below its reservation value"
-        if self.utility < self.aspiration:
+        if below(self.utility, self.aspiration):
             return "below its aspiration"
         if not self.ratifies(text):
             return self.ratification_reason()
@@ -203,7 +205,7 @@ class Negotiator(mesa.Agent):
         domestic = self.spec.domestic
         if domestic is None:
             return True
-        return self.ratification_utility(text) >= self.model.ratification_threshold(self)
+        return at_least(self.ratification_utility(text), self.model.ratification_threshold(self))
 
     def ratification_utility(self, text: np.ndarray) -> float:
         model = self.model
@@ -214,7 +216,9 @@ class Negotiator(mesa.Agent):
         model = self.model
         gain = model.best_option_values[:, self.row] - model.table[model.rows, text, self.row]
         gain[model.text_crossings[:, self.row]] = np.inf
-        ranked = [i for i in np.argsort(-gain, kind="stable")[:MAX_OBJECTIONS] if gain[i] > 1e-9]
+        ranked = [
+            i for i in np.argsort(-gain, kind="stable")[:MAX_OBJECTIONS] if gain[i] > TOLERANCE
+        ]
         return tuple(model.point_ids[i] for i in ranked)
 
     @property
@@ -228,7 +232,7 @@ class Negotiator(mesa.Agent):
     # -- 4. end tests ---------------------------------------------------------------------
     def check_hope(self) -> None:
         """Count rounds in which even this party's best valid text is worth less than no deal."""
-        hopeless = self.model.best_attainable[self.row] < self.reservation
+        hopeless = below(self.model.best_attainable[self.row], self.reservation)
         self.hopeless_rounds = self.hopeless_rounds + 1 if hopeless else 0
 
     def check_threat(self) -> None:

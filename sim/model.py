@@ -18,6 +18,7 @@ from .agents import Mediator, Negotiator
 from .chair import Chair
 from .scenario import Scenario
 from .space import OutcomeSpace, party_tables, ratification_weights, weighted
+from .tolerance import apart
 
 
 class NegotiationModel(mesa.Model):
@@ -248,9 +249,10 @@ class NegotiationModel(mesa.Model):
             party = walkers[0]
             top = self.point_ids[int(np.argmax(self.salience[:, party.row]))]
             best = self.best_attainable[party.row]
+            shown_best, shown_reservation = apart(best, party.reservation)
             cause = (
-                f"even its best possible text ({best:.2f}) stayed below what no deal is "
-                f"worth to it ({party.reservation:.2f})"
+                f"even its best possible text ({shown_best}) stayed below what no deal is "
+                f"worth to it ({shown_reservation})"
                 if best >= 0
                 else "every text the fixed points allow crosses one of its red lines"
             )

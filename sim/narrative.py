@@ -12,6 +12,7 @@ import numpy as np
 
 from .chair import LEFT_TABLE
 from .scenario import Scenario
+from .tolerance import apart
 
 STATUS_WORDS = {
     "agreement": "agreement",
@@ -157,21 +158,23 @@ def amount(value: float, sign: str = "") -> str:
 
 def shortfall(model, number: int, party, row, text: dict[str, str]) -> str:
     """' (the text gives it 0.520; it holds out for 0.610 now)': the numbers behind the
-    test the text failed (reservation value, aspiration or the ratifying body's threshold)."""
+    test the text failed (reservation value, aspiration or the ratifying body's threshold),
+    with as many decimals as tell them apart."""
     utility = row["utility"]
     if row["why"] == "below its reservation value":
-        return (
-            f" (the text gives it {utility:.3f}; no deal is worth {row['reservation']:.3f} to it)"
-        )
+        gives, worth = apart(utility, row["reservation"], 3)
+        return f" (the text gives it {gives}; no deal is worth {worth} to it)"
     if row["why"] == "below its aspiration":
-        return f" (the text gives it {utility:.3f}; it holds out for {row['aspiration']:.3f} now)"
+        gives, holds = apart(utility, row["aspiration"], 3)
+        return f" (the text gives it {gives}; it holds out for {holds} now)"
     negotiator = model.negotiators[party.id]
     if party.domestic is not None and row["why"] == negotiator.ratification_reason():
         package = np.array([p.option_index(text[p.id]) for p in model.spec.points])
-        judged = negotiator.ratification_utility(package)
-        needed = party.domestic.threshold_at(number)
+        judged, needed = apart(
+            negotiator.ratification_utility(package), party.domestic.threshold_at(number), 3
+        )
         titles = point_titles(model.spec, party.domestic.points)
-        return f" (it values {titles} at {judged:.3f} and needs {needed:.3f})"
+        return f" (it values {titles} at {judged} and needs {needed})"
     return ""
 
 

@@ -13,6 +13,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from .narrative import narrative, option_label, split_ids
+from .tolerance import apart, below
 from .utility_space import utility_space_figure
 
 LINES = {  # trace -> (colour, dash)
@@ -137,11 +138,12 @@ def header_html(result) -> str:
     rows = []
     for party in scenario.parties:
         utility, reservation = outcome.utilities[party.id], outcome.reservations[party.id]
-        below = party.is_signatory and utility < reservation
+        short = party.is_signatory and below(utility, reservation)
+        shown, worth = apart(utility, reservation, 3)
         rows.append(
             f"<tr><td>{escape(party.name)}</td><td>{escape(party.role)}</td>"
-            f"<td class='num{' below' if below else ''}'>{utility:.3f}</td>"
-            f"<td class='num'>{reservation:.3f}</td></tr>"
+            f"<td class='num{' below' if short else ''}'>{shown}</td>"
+            f"<td class='num'>{worth}</td></tr>"
         )
     return (
         f"<h1>{escape(scenario.title or scenario.name)}</h1>\n"

@@ -15,6 +15,7 @@ from . import links
 from .scenario import Party, Scenario
 
 RED_LINE_VALUE = -1.0  # a crossed red line costs more than any text can give
+MOVES_CACHE_BYTES = 64_000_000  # move masks remembered per space (pairs of points x options^2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,33 +80,50 @@ class OutcomeSpace:
 
     def moves(self, package: np.ndarray, locked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which one-point changes (points, options) and which changes of each linked pair
-        (pairs, options of a, options of b) keep the text valid and leave locked points
-        alone; remembered per text, as a standing text often survives many rounds."""
+        (pairs, options of a, options of b) keep the valid text valid and leave locked
+        points alone; remembered per text (up to MOVES_CACHE_BYTES), as a standing text
+        often survives many rounds."""
         key = package.tobytes() + locked.tobytes()
         cache = self.__dict__.setdefault("_moves", {})
         if key not in cache:
-            if len(cache) > 4096:
+            size = len(self.linked_pairs) * self.exists.shape[1] ** 2 + self.exists.size
+            if len(cache) >= 4096 or (len(cache) + 1) * size > MOVES_CACHE_BYTES:
                 cache.clear()
-            singles = self.single_moves(package) & ~locked[:, None]
-            width = self.exists.shape[1]
-            pairs = np.zeros((len(self.linked_pairs), width, width), dtype=bool)
-            for index, (a, b) in enumerate(self.linked_pairs):
-                if not (locked[a] or locked[b]):
-                    pairs[index] = self.pair_is_valid(package, a, b)
+            violations = self.violations(package)
+            singles = self.single_moves(package, violations) & ~locked[:, None]
+            pairs = self.pair_moves(package, violations)
+            first, second = self.pair_points
+            pairs[locked[first] | locked[second]] = False
             cache[key] = (singles, pairs)
         return cache[key]
 
-    def single_moves(self, package: np.ndarray) -> np.ndarray:
-        """(points, options) mask of the one-point changes that keep a valid package valid."""
+    def violations(self, package: np.ndarray) -> np.ndarray:
+        """(points, options): how many links between two points would break if this point
+        alone took this option (the package being valid)."""
+        count = np.zeros(self.exists.shape, dtype=np.int32)
+        two = self.link_if != self.link_then
+        unmet = two & ~self.link_allowed[np.arange(len(self.link_then)), package[self.link_then]]
+        np.add.at(count, (self.link_if[unmet], self.link_if_option[unmet]), 1)
+        holds = two & (package[self.link_if] == self.link_if_option)
+        np.add.at(count, self.link_then[holds], ~self.link_allowed[holds])
+        return count
+
+    @cached_property
+    def own_ok(self) -> np.ndarray:
+        """(points, options): existing options that no link on their own point forbids."""
         ok = self.exists.copy()
-        ok[np.arange(self.n_points), package] = False  # staying put is not a move
         for a, x, b, allowed in zip(
             self.link_if, self.link_if_option, self.link_then, self.link_allowed, strict=True
         ):
-            if not allowed[package[b]]:
-                ok[a, x] = False  # switching the condition on would break the link
-            if package[a] == x:
-                ok[b] &= allowed  # while the condition holds, b stays within allowed
+            if a == b and not allowed[x]:
+                ok[a, x] = False
+        return ok
+
+    def single_moves(self, package: np.ndarray, violations: np.ndarray | None = None):
+        """(points, options) mask of the one-point changes that keep a valid package valid."""
+        violations = self.violations(package) if violations is None else violations
+        ok = self.own_ok & (violations == 0)
+        ok[np.arange(self.n_points), package] = False  # staying put is not a move
         return ok
 
     @cached_property
@@ -115,41 +133,57 @@ class OutcomeSpace:
         return pairs[:, 0], pairs[:, 1]
 
     @cached_property
-    def pair_grids(self) -> dict[tuple[int, int], list]:
-        """For each linked pair (a, b): per link, its condition and requirement as grids over
-        (options of a, options of b), or None where the link looks at neither a nor b."""
-        option = np.arange(self.exists.shape[1])
-        grids = {}
-        for a, b in self.linked_pairs:
-            per_link = []
-            for i, x, j, allowed in zip(
-                self.link_if, self.link_if_option, self.link_then, self.link_allowed, strict=True
-            ):
-                condition = (
-                    (option[:, None] == x)
-                    if i == a
-                    else ((option[None, :] == x) if i == b else None)
-                )
-                requirement = allowed[:, None] if j == a else (allowed[None, :] if j == b else None)
-                per_link.append((condition, requirement))
-            grids[(a, b)] = per_link
-        return grids
+    def pair_links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each (linked pair, link between its two points): the pair's index, the link's,
+        whether the link's condition is on the pair's first point, and (options of a,
+        options of b) grids of the combinations that the links between them allow."""
+        index = {pair: k for k, pair in enumerate(self.linked_pairs)}
+        width = self.exists.shape[1]
+        grids = np.ones((len(self.linked_pairs), width, width), dtype=bool)
+        entries = []
+        for link, (i, x, j, allowed) in enumerate(
+            zip(self.link_if, self.link_if_option, self.link_then, self.link_allowed, strict=True)
+        ):
+            for pair, first in (((int(i), int(j)), True), ((int(j), int(i)), False)):
+                if i != j and pair in index:
+                    entries.append((index[pair], link, first))
+                    if first:
+                        grids[index[pair], x, ~allowed] = False
+                    else:
+                        grids[index[pair], ~allowed, x] = False
+        table = np.array(entries, dtype=int).reshape(-1, 3)
+        return table[:, 0], table[:, 1], table[:, 2].astype(bool), grids
+
+    def pair_moves(self, package: np.ndarray, violations: np.ndarray) -> np.ndarray:
+        """(pairs, options of a, options of b): valid package still valid after setting a
+        and b? Links between a and b are the pair's grid; links of a or b with a third
+        point are `violations` less those counted against the other of the two; links
+        touching neither hold and keep holding."""
+        first, second = self.pair_points
+        pair, link, condition_on_a, grids = self.pair_links
+        width = self.exists.shape[1]
+        x = self.link_if_option[link]
+        allowed = self.link_allowed[link]
+        # what each link between the two counted: against its condition option, if its
+        # constrained point's current option is not allowed; against the constrained
+        # point's options outside `allowed`, if its condition holds now
+        unmet = ~allowed[np.arange(len(link)), package[self.link_then[link]]]
+        holds = (package[self.link_if[link]] == x)[:, None] & ~allowed
+        on_a = np.zeros((len(self.linked_pairs), width), dtype=np.int32)
+        on_b = np.zeros_like(on_a)
+        np.add.at(on_a, (pair[condition_on_a & unmet], x[condition_on_a & unmet]), 1)
+        np.add.at(on_b, (pair[~condition_on_a & unmet], x[~condition_on_a & unmet]), 1)
+        np.add.at(on_b, pair[condition_on_a], holds[condition_on_a])
+        np.add.at(on_a, pair[~condition_on_a], holds[~condition_on_a])
+        free_a = self.own_ok[first] & (violations[first] == on_a)
+        free_b = self.own_ok[second] & (violations[second] == on_b)
+        return grids & free_a[:, :, None] & free_b[:, None, :]
 
     def pair_is_valid(self, package: np.ndarray, a: int, b: int) -> np.ndarray:
-        """(options of a, options of b) mask: is the package valid after setting a and b?"""
-        ok = self.exists[a][:, None] & self.exists[b][None, :]
-        for (condition, requirement), i, x, j, allowed in zip(
-            self.pair_grids[(a, b)],
-            self.link_if,
-            self.link_if_option,
-            self.link_then,
-            self.link_allowed,
-            strict=True,
-        ):
-            holds = package[i] == x if condition is None else condition
-            met = allowed[package[j]] if requirement is None else requirement
-            ok = ok & (~holds | met)
-        return ok
+        """(options of a, options of b) mask: is the valid package still valid after
+        setting a and b?"""
+        moves = self.pair_moves(package, self.violations(package))
+        return moves[self.linked_pairs.index((a, b))]
 
     @cached_property
     def rules(self) -> list[links.LinkRule]:

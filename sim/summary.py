@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .outcome import Outcome
 from .scenario import Scenario
+from .tolerance import apart, below
 
 
 def summary(outcome: Outcome, scenario: Scenario, efficiency: dict | None = None) -> str:
@@ -18,10 +19,9 @@ def summary(outcome: Outcome, scenario: Scenario, efficiency: dict | None = None
     ]
     for party in scenario.parties:
         utility, reservation = outcome.utilities[party.id], outcome.reservations[party.id]
-        mark = "" if not party.is_signatory else ("  below!" if utility < reservation else "")
-        lines.append(
-            f"  {party.name[:20]:<20} {utility:7.3f}  {reservation:11.3f}  ({party.role}){mark}"
-        )
+        mark = "  below!" if party.is_signatory and below(utility, reservation) else ""
+        shown, worth = apart(utility, reservation, 3)
+        lines.append(f"  {party.name[:20]:<20} {shown:>7}  {worth:>11}  ({party.role}){mark}")
     lines += ["", "  the final text:" if outcome.status == "agreement" else "  the last text:"]
     for number, point in enumerate(scenario.points, start=1):
         option = point.options[point.option_index(outcome.package[point.id])]

@@ -3,10 +3,11 @@
 The oracle recomputes everything from the scenario dataclasses, text by text: utilities,
 red lines, ratification scores, fixed points. With two signatories the analysis must
 agree with it exactly (ZOPA, frontier, Nash, KS, dominance), also on grid-valued
-scenarios, where texts tie with each other and with reservation values. ZOPA compares
-utilities with thresholds exactly, as a run does; the frontier and what is read off it
-count utilities within TIE as equal (the analysis itself uses 1e-12), since the order in
-which a sum is added moves its last bits.
+scenarios, where texts tie with each other and with reservation values. Every utility is
+compared with a threshold within the shared TOLERANCE (`sim.tolerance`), as in a run, so
+that a text worth a reservation value in decimal meets it; the frontier and what is read
+off it count utilities within TIE as equal, since the order in which a sum is added
+moves its last bits.
 
 With three signatories the frontier is the supported points only. Measured with
 `python tests/test_analysis.py` over seeds 0-299 (2-4 points of 2-4 options, three
@@ -14,7 +15,9 @@ signatories, red lines, links, sometimes a fixed point):
     exact frontier points found          1008 of 1418  (0.711; 0.854 on grid values)
     best-found Nash product is optimal    300 of 300   (213 of them with a positive optimum)
 On 290 larger spaces (6-7 points of 3-4 options, seeds 0-299 with a valid text) the
-scan found 4213 of 12715 frontier points (0.331) and the Nash optimum in all 290. The
+scan found 4213 of 12715 frontier points (0.331) and the Nash optimum in all 290 (climbing
+then from every supported point; now from the ten of highest product, which still finds
+it in all 300 small ones). The
 floors asserted below are looser, over a fixed third of the small seeds.
 """
 
@@ -40,6 +43,7 @@ from sim.analysis import (
 from sim.analysis.zopa import requirements
 from sim.scenario import Scenario
 from sim.space import OutcomeSpace, ratification_weights
+from sim.tolerance import TOLERANCE
 
 SEEDS = st.integers(0, 2**32 - 1)
 GRID = st.booleans()  # values on a grid: ties between texts and with reservation values
@@ -134,8 +138,9 @@ def free_of_red_lines(texts: Texts, columns: list[int]) -> np.ndarray:
 
 
 def gains_product(utility: np.ndarray, reservations: np.ndarray) -> np.ndarray:
+    """prod_j (U_j - r_j) where every gain is positive (a gain within TOLERANCE is none)."""
     gains = utility - reservations
-    return np.where((gains > 0).all(axis=1), np.prod(gains, axis=1), 0.0)
+    return np.where((gains > TOLERANCE).all(axis=1), np.prod(gains, axis=1), 0.0)
 
 
 def assert_package_is_feasible(scenario, problem, package, columns, utilities):
@@ -158,9 +163,9 @@ def meets(scenario: Scenario, texts: Texts) -> dict[tuple[str, str], np.ndarray]
         if not party.is_signatory:
             continue
         found[party.id, "red lines"] = ~texts.crosses[:, column]
-        found[party.id, "reservation"] = texts.utility[:, column] >= party.reservation
+        found[party.id, "reservation"] = texts.utility[:, column] >= party.reservation - TOLERANCE
         if party.domestic is not None:
-            passes = texts.ratification[:, column] >= party.domestic.threshold
+            passes = texts.ratification[:, column] >= party.domestic.threshold - TOLERANCE
             found[party.id, "ratification"] = passes
     return found
 
@@ -171,7 +176,7 @@ def zopa_options(seed: int, grid: bool) -> dict:
 
 @settings(max_examples=200, deadline=None)
 @given(SEEDS, GRID)
-@example(399, True)  # the solver's witness is 1e-16 short; another text meets everything
+@example(399, True)  # a witness 1e-16 short of a threshold it meets in decimal
 def test_zopa_exists_exactly_when_some_valid_text_meets_every_requirement(seed, grid):
     scenario, problem, texts = setup(seed, **zopa_options(seed, grid))
     table = meets(scenario, texts)
@@ -262,7 +267,7 @@ def test_two_party_nash_and_ks_are_the_brute_force_optima(seed, grid):
     assert (ks.package is None) == (len(rational) == 0)
     if len(rational):
         ideal = rational.max(axis=0)
-        spread = np.where(ideal > r, ideal - r, 1.0)  # a party with no possible gain counts 0
+        spread = np.where(ideal > r + TOLERANCE, ideal - r, 1.0)  # no possible gain counts 0
         fairness = ((rational - r) / spread).min(axis=1).max()
         assert_package_is_feasible(scenario, problem, ks.package, columns, ks.utilities)
         assert ((ks.utilities - r) / spread).min() == pytest.approx(fairness, abs=1e-9)

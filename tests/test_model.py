@@ -40,11 +40,13 @@ def test_no_deal_when_reservations_leave_no_common_text(tmp_path):
 
 
 def test_walkout_when_no_deal_beats_every_valid_text(tmp_path):
+    # a's red line on the west line leaves it 0.75 at best
     scenario = variant(
         tmp_path,
         (
             "protocol: {walkout_rounds: 2}\n"
-            "parties: {a: {reservation: 0.9, batna_drift: {trend: 0.05}}}\n"
+            "parties: {a: {reservation: 0.9, batna_drift: {trend: 0.05},"
+            " red_lines: {border: [west, east]}}}\n"
         ),
     )
     result = sim.run(scenario, seed=1)
@@ -56,6 +58,23 @@ def test_walkout_when_no_deal_beats_every_valid_text(tmp_path):
     rows = result.rounds[result.rounds.party == "a"]
     hopeless = (rows.reservation > best).to_numpy()
     assert hopeless[-2:].all() and outcome.round == len(rows)
+    assert "(0.75) stayed below what no deal is worth to it (1.00)" in outcome.reason
+
+
+def test_no_walkout_when_no_deal_is_worth_exactly_the_best_text(tmp_path):
+    """a's best text is worth 1 in decimal (0.9999999999999999 in floating point) and its
+    reservation value drifts up to 1: no deal is not worth more than that text."""
+    scenario = variant(
+        tmp_path,
+        (
+            "protocol: {walkout_rounds: 2}\n"
+            "parties: {a: {reservation: 0.9, batna_drift: {trend: 0.05}}}\n"
+        ),
+    )
+    result = sim.run(scenario, seed=1)
+    assert result.model.best_attainable[0] != 1.0  # the rounding this test is about
+    assert result.outcome.status == "no_deal"
+    assert "walked out" not in result.outcome.reason
 
 
 def test_escalation_when_a_threatened_red_line_stays_in_the_text(tmp_path):

@@ -268,3 +268,40 @@ def test_ratification_refusals_and_domestic_events_are_told_with_their_numbers(t
     (event,) = [line for line in lines if "an election" in line]
     assert event.startswith("Round 4: ")
     assert "In A, an election: its referendum now needs 0.90 to ratify." in event
+
+
+EXACT = Path(__file__).parent / "scenarios" / "exact_reservation.yaml"
+
+
+def test_a_shortfall_smaller_than_the_shown_decimals_is_told_with_more_of_them(tmp_path):
+    """West's best text is worth 0.767 and no deal 0.7672: '0.77 below 0.77' would hide
+    why it walks out, so both numbers get the decimals that tell them apart."""
+    path = tmp_path / "short.yaml"
+    path.write_text(
+        f"extends: {EXACT.resolve()}\nparties: {{west: {{reservation: 0.7672}}}}\n",
+        encoding="utf-8",
+    )
+    result = sim.run(sim.load_scenario(path), seed=1)
+    story = " ".join(narrative(result))
+    assert "(the text gives it 0.7670; no deal is worth 0.7672 to it)" in story
+    assert result.outcome.status == "walkout"
+    assert "best possible text (0.7670) stayed below what no deal is worth to it (0.7672)" in (
+        result.outcome.reason
+    )
+
+
+def test_no_sentence_shows_a_number_below_an_equal_looking_one():
+    """A text worth the reservation value and the referendum's threshold in decimal (one
+    ulp short in floating point) is accepted, never 'below' them (issue 9, item 8)."""
+    result = sim.run(sim.load_scenario(EXACT), seed=1)
+    story = " ".join(narrative(result))
+    pairs = re.findall(
+        r"gives it (\d\.\d+); (?:no deal is worth|it holds out for) (\d\.\d+)", story
+    )
+    pairs += re.findall(r"values [^)]* at (\d\.\d+) and needs (\d\.\d+)", story)
+    assert pairs
+    for low, high in pairs:
+        assert low != high
+    assert "below its reservation value" not in story
+    assert "would not ratify" not in story
+    assert result.outcome.status == "agreement"

@@ -18,7 +18,7 @@ from .bargaining import (
     signatory_frontier,
 )
 from .efficiency import efficiency
-from .frontier import Frontier, approximate_frontier, pareto_frontier
+from .frontier import Frontier, approximate_frontier, pareto_frontier, supported_frontier
 from .problem import Problem
 from .zopa import Zopa, ratified, zopa
 
@@ -35,6 +35,7 @@ __all__ = [
     "nash_solution",
     "pareto_frontier",
     "signatory_frontier",
+    "supported_frontier",
     "zopa",
 ]
 
@@ -69,6 +70,8 @@ def analyze(problem: Problem, parties: list[str] | None = None) -> dict:
             "reservations": _named(names, problem.reservations[columns]),
             "points": np.round(frontier.utilities, 9).tolist(),
             "packages": [problem.package_dict(p) for p in frontier.packages],
+            "exact": frontier.exact,
+            "why": frontier.why,
         },
         "nash": solution(nash),
         "ks": solution(ks),

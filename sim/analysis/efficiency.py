@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tolerance import TOLERANCE
 from .bargaining import nash_product, nash_solution
-from .frontier import TOLERANCE, Frontier
+from .frontier import Frontier
 from .problem import Problem
 
 
@@ -39,7 +40,8 @@ def efficiency(
     return {
         "parties": names,
         "agreement": agreement,
-        "exact": len(columns) == 2,
+        "exact": frontier.exact,
+        "why": frontier.why,
         "dominated": dominated_by is not None,
         "dominated_by": None if dominated_by is None else problem.package_dict(dominated_by),
         "crosses_red_lines": bool(crosses),

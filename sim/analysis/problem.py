@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..scenario import Scenario
 from ..space import OutcomeSpace, party_tables, weighted
-
-FORBIDDEN = -np.inf
-MAX_LINKED_TEXTS = 200_000  # linked points are enumerated jointly; beyond this, refuse
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,26 +73,3 @@ class Problem:
             point.id: point.options[int(k)].id
             for point, k in zip(self.scenario.points, package, strict=True)
         }
-
-    @property
-    def linked_points(self) -> list[int]:
-        return sorted({p for a, _, b, _ in self.space.rules for p in (a, b)})
-
-    def linked_texts(self, allowed: np.ndarray) -> np.ndarray:
-        """Every assignment of the linked points that keeps all links, as (texts, linked)."""
-        linked = self.linked_points
-        if not linked:
-            return np.zeros((1, 0), dtype=int)
-        choices = [np.flatnonzero(allowed[p]).tolist() for p in linked]
-        if np.prod([len(c) for c in choices], dtype=float) > MAX_LINKED_TEXTS:
-            raise ValueError(f"more than {MAX_LINKED_TEXTS} combinations of linked points")
-        position = {p: i for i, p in enumerate(linked)}
-        texts = [
-            combo
-            for combo in itertools.product(*choices)
-            if not any(
-                combo[position[a]] == x and combo[position[b]] not in allowed_set
-                for a, x, b, allowed_set in self.space.rules
-            )
-        ]
-        return np.array(texts, dtype=int).reshape(len(texts), len(linked))

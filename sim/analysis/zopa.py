@@ -1,10 +1,11 @@
 """Is any deal possible? The zone of possible agreement, decided exactly.
 
 A ZOPA exists if some valid package crosses no signatory's red line, gives every
-signatory at least its reservation value and passes every ratification test. This is a
-feasibility integer program over one binary variable per option (scipy's `milp`, HiGHS);
-a found witness is re-checked in exact arithmetic, and one that fails the check (HiGHS
-accepts constraints violated by up to about 1e-6) is cut off and the program solved again.
+signatory at least its reservation value and passes every ratification test, each
+"at least" within the shared TOLERANCE (`sim.tolerance`), as in a run. This is a
+feasibility integer program over one binary variable per option (`integer.py`); a found
+witness is re-checked, and one that fails the check (HiGHS accepts constraints violated
+by up to about 1e-6) is cut off and the program solved again.
 When none exists, a deletion filter finds a set of requirements that cannot be met
 together and from which none can be dropped.
 """
@@ -14,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..space import ratification_weights
+from ..tolerance import at_least
+from . import integer
 from .problem import Problem
 
 
@@ -83,50 +85,11 @@ def requirements(problem: Problem) -> list[Requirement]:
 
 def feasible_text(problem: Problem, needs: list[Requirement]) -> np.ndarray | None:
     """A valid package meeting every requirement, or None."""
-    space = problem.space
-    points, width = space.exists.shape
-    index = np.arange(points * width).reshape(points, width)
     allowed = problem.allowed([])
     for need in needs:
         allowed &= ~need.forbidden
-    if not allowed.any(axis=1).all():
-        return None
-    rows, lows, highs = [], [], []
-
-    def constrain(coefficients: np.ndarray, low: float, high: float) -> None:
-        rows.append(coefficients.ravel())
-        lows.append(low)
-        highs.append(high)
-
-    for point in range(points):  # exactly one option per point
-        constrain(np.isin(index, index[point]).astype(float), 1, 1)
-    for a, x, b, allowed_set in space.rules:  # x_(a,x) <= sum of allowed options of b
-        row = np.zeros((points, width))
-        row[a, x] = 1.0
-        row[b, sorted(allowed_set)] -= 1.0
-        constrain(row, -np.inf, 0)
-    for need in needs:
-        if np.isfinite(need.floor):
-            constrain(np.where(allowed, need.weights, 0.0), need.floor, np.inf)
-    while True:
-        result = milp(
-            c=np.zeros(points * width),
-            constraints=LinearConstraint(np.array(rows), lows, highs),
-            integrality=np.ones(points * width),
-            bounds=Bounds(0, allowed.ravel().astype(float)),
-        )
-        if result.x is None:
-            return None
-        package = result.x.reshape(points, width).argmax(axis=1)
-        chosen = np.arange(points), package
-        if space.is_valid(package) and all(
-            need.weights[chosen].sum() >= need.floor for need in needs
-        ):
-            return package
-        # within the solver's tolerance but not exactly: rule this package out, try again
-        cut = np.zeros((points, width))
-        cut[chosen] = 1.0
-        constrain(cut, -np.inf, points - 1)
+    floors = [integer.Floor(n.weights, n.floor) for n in needs if np.isfinite(n.floor)]
+    return integer.solve(problem, allowed, floors=floors)
 
 
 def zopa(problem: Problem) -> Zopa:
@@ -160,7 +123,7 @@ def ratified(problem: Problem, package: np.ndarray) -> dict[str, bool]:
     """For each signatory with a domestic constraint: would its ratifying body pass it?"""
     rows = np.arange(len(package))
     return {
-        need.party: bool(need.weights[rows, package].sum() >= need.floor)
+        need.party: bool(at_least(need.weights[rows, package].sum(), need.floor))
         for need in requirements(problem)
         if need.kind == "ratification"
     }
