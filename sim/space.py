@@ -186,6 +186,11 @@ class OutcomeSpace:
         return moves[self.linked_pairs.index((a, b))]
 
     @cached_property
+    def linked_points(self) -> list[int]:
+        """Points that some link looks at."""
+        return sorted({int(p) for p in (*self.link_if, *self.link_then)})
+
+    @cached_property
     def rules(self) -> list[links.LinkRule]:
         return [
             (int(a), int(x), int(b), frozenset(np.flatnonzero(allowed).tolist()))
@@ -200,16 +205,15 @@ class OutcomeSpace:
         """The valid package nearest to `package`: points outside links keep their option;
         linked points try theirs first, then the others by `preference` (points, options).
         Locked points never move. None if no valid package exists."""
-        choices = []
-        for point, current in enumerate(package.tolist()):
-            ranked = [
-                int(k)
-                for k in np.argsort(-preference[point], kind="stable")
-                if self.exists[point, k] and k != current
-            ]
-            fixed = locked is not None and locked[point]
-            choices.append([current] if fixed else [current, *ranked])
-        found = links.nearest_valid(package.tolist(), choices, self.rules)
+        text = package.tolist()
+        choices = [[current] for current in text]  # only linked points ever move
+        order = np.argsort(-preference, axis=1, kind="stable").tolist()
+        for point in self.linked_points:
+            if locked is None or not locked[point]:
+                current = text[point]
+                ranked = [k for k in order[point] if self.exists[point, k] and k != current]
+                choices[point] = [current, *ranked]
+        found = links.nearest_valid(text, choices, self.rules)
         return None if found is None else np.array(found)
 
     def all_packages(self) -> np.ndarray:
