@@ -11,6 +11,7 @@ with forward checking, bounded by `max_steps`, does the rest.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 LinkRule = tuple[int, int, int, frozenset[int]]
@@ -39,9 +40,12 @@ def nearest_valid(
     if not any(breaks(rule, text) for rule in rules):
         return text
     linked = sorted({p for a, _, b, _ in rules for p in (a, b)})
-    domains = {point: list(choices[point]) for point in linked}
-    if not _arc_consistent(domains, rules):
+    kept = _consistent_options(tuple(rules), tuple(frozenset(choices[p]) for p in linked))
+    if kept is None:
         return None
+    domains = {
+        p: [o for o in choices[p] if o in keep] for p, keep in zip(linked, kept, strict=True)
+    }
     by_point: dict[int, list[LinkRule]] = {point: [] for point in linked}
     for rule in rules:
         by_point[rule[0]].append(rule)
@@ -66,44 +70,53 @@ def nearest_valid(
     return text if assign(0, domains) else None
 
 
-def _supported(option: int, rule: LinkRule, side: int, other: list[int]) -> bool:
-    """Whether `option` on the rule's `side` (0: the if-point, 2: the then-point) keeps the
-    rule with some option left on the other side."""
-    _, x, _, allowed = rule
-    if side == 0:
-        return option != x or any(o in allowed for o in other)
-    return option in allowed or any(o != x for o in other)
+@functools.lru_cache(maxsize=32)
+def _consistent_options(rules: tuple, choices: tuple) -> tuple[frozenset[int], ...] | None:
+    """The options of each linked point (in index order) that arc consistency keeps, or
+    None: the same for any order of the choices, so one call serves every repair of a
+    run (the mediator repairs many texts with the same choices)."""
+    linked = sorted({p for a, _, b, _ in rules for p in (a, b)})
+    domains = {p: sorted(options) for p, options in zip(linked, choices, strict=True)}
+    if not _arc_consistent(domains, rules):
+        return None
+    return tuple(frozenset(domains[p]) for p in linked)
 
 
 def _arc_consistent(domains: dict[int, list[int]], rules: Sequence[LinkRule]) -> bool:
     """Remove, to a fixed point, options that some rule leaves without support (AC-3);
-    False if a point is left with none. Keeps each domain's order."""
+    False if a point is left with none. Keeps each domain's order.
+
+    A rule (a, x, b, allowed) supports every option of a but x, and x only while b can
+    still take an allowed option; it supports b's allowed options, and the others only
+    while a can still take something other than x."""
     for a, x, b, allowed in rules:
         if a == b:  # a rule on one point forbids its condition outside `allowed`
             domains[a] = [o for o in domains[a] if o != x or o in allowed]
-    pending = list(range(len(rules)))
     watching: dict[int, list[int]] = {}
     for index, (a, _, b, _) in enumerate(rules):
-        watching.setdefault(a, []).append(index)
-        watching.setdefault(b, []).append(index)
+        if a != b:
+            watching.setdefault(a, []).append(index)
+            watching.setdefault(b, []).append(index)
+    pending = [index for indices in watching.values() for index in indices]
     queued = set(pending)
     while pending:
         index = pending.pop()
         queued.discard(index)
-        rule = rules[index]
-        a, _, b, _ = rule
-        if a == b:
-            continue
-        for side, point, other in ((0, a, b), (2, b, a)):
-            kept = [o for o in domains[point] if _supported(o, rule, side, domains[other])]
-            if len(kept) < len(domains[point]):
-                if not kept:
-                    return False
-                domains[point] = kept
-                for watcher in watching[point]:
-                    if watcher not in queued:
-                        queued.add(watcher)
-                        pending.append(watcher)
+        a, x, b, allowed = rules[index]
+        changed = []
+        if x in domains[a] and not any(o in allowed for o in domains[b]):
+            domains[a] = [o for o in domains[a] if o != x]
+            changed.append(a)
+        if domains[a] == [x] and any(o not in allowed for o in domains[b]):
+            domains[b] = [o for o in domains[b] if o in allowed]
+            changed.append(b)
+        for point in changed:
+            if not domains[point]:
+                return False
+            for watcher in watching[point]:
+                if watcher not in queued:
+                    queued.add(watcher)
+                    pending.append(watcher)
     return True
 
 
