@@ -130,39 +130,37 @@ def _check_shape(text: str, file: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH and documents that expand, through aliases,
     past MAX_NODES values, from the event stream (flat, so neither can exhaust the stack
     or memory before it is refused)."""
-    open_nodes: list[int] = []  # values counted inside each open collection
+    open_nodes: list[int] = []  # values inside each open collection, itself included
     sizes: dict[str, int] = {}  # anchor -> values it expands to
     anchors: list[str | None] = []
-    total = 0
+    total = 0  # every value once, and an alias as the values it repeats
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            if event.anchor in anchors:
-                raise ScenarioError(
-                    file, event.start_mark.line + 1, "(syntax)", "an alias inside what it names"
-                )
-            count = sizes.get(event.anchor, 1)
-        elif isinstance(event, yaml.ScalarEvent):
-            count = 1
-            if event.anchor:
-                sizes[event.anchor] = 1
-        elif isinstance(event, yaml.CollectionStartEvent):
+        if isinstance(event, yaml.CollectionStartEvent):
             if len(open_nodes) >= MAX_DEPTH:
                 raise ScenarioError(
                     file, event.start_mark.line + 1, "(syntax)", f"nested deeper than {MAX_DEPTH}"
                 )
             open_nodes.append(1)
             anchors.append(event.anchor)
-            continue
+            total += 1
         elif isinstance(event, yaml.CollectionEndEvent):
             count = open_nodes.pop()
             anchor = anchors.pop()
             if anchor:
                 sizes[anchor] = count
-        else:
-            continue
-        total += count
-        if open_nodes:
-            open_nodes[-1] += count
+            if open_nodes:
+                open_nodes[-1] += count
+        elif isinstance(event, yaml.AliasEvent | yaml.ScalarEvent):
+            if isinstance(event, yaml.AliasEvent) and event.anchor in anchors:
+                raise ScenarioError(
+                    file, event.start_mark.line + 1, "(syntax)", "an alias inside what it names"
+                )
+            count = sizes.get(event.anchor, 1) if isinstance(event, yaml.AliasEvent) else 1
+            if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                sizes[event.anchor] = 1
+            total += count
+            if open_nodes:
+                open_nodes[-1] += count
         if total > MAX_NODES:
             raise ScenarioError(
                 file,

@@ -341,3 +341,35 @@ def test_an_odd_base_of_a_sweep_is_a_located_error(tmp_path, named):
     with pytest.raises(sim.ScenarioError) as caught:
         load_sweep(file)
     assert (caught.value.line, caught.value.path) == (2, "base")
+
+
+def expanded_size(data) -> int:
+    """Values in plain data with aliases expanded: each collection, key and scalar once."""
+    if isinstance(data, dict):
+        return 1 + sum(1 + expanded_size(value) for value in data.values())
+    if isinstance(data, list):
+        return 1 + sum(expanded_size(item) for item in data)
+    return 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1, 2, {b: 3}]\n",
+        "x: &x [1, [2, 3]]\ny: [*x, *x]\nz: {k: *x}\n",
+        "- 1\n- [2, [3, [4]]]\n- &s text\n- *s\n",
+        TINY.read_text(),
+    ],
+)
+def test_the_value_bound_counts_each_value_once(monkeypatch, tmp_path, text):
+    import yaml
+
+    import sim.yamlfile
+
+    size = expanded_size(yaml.safe_load(text))
+    file = write(tmp_path, text)
+    monkeypatch.setattr(sim.yamlfile, "MAX_NODES", size)
+    sim.yamlfile.read_located(file, "f.yaml")  # exactly at the bound: read
+    monkeypatch.setattr(sim.yamlfile, "MAX_NODES", size - 1)
+    with pytest.raises(sim.ScenarioError, match="expands to more than"):
+        sim.yamlfile.read_located(file, "f.yaml")
