@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .chair import Answer, Chair, LeaveTable
-from .checker import did_you_mean
+from .errors import did_you_mean
 from .model import NegotiationModel
 from .outcome import Outcome
 from .output import run_folder, write_run

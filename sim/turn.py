@@ -9,8 +9,9 @@ import numpy as np
 
 from . import search
 from .chair import Answer, LeaveTable
-from .checker import did_you_mean
+from .errors import did_you_mean
 from .scenario import Scenario
+from .tolerance import apart, at_least, below
 
 ANSWER_PROMPT = "Your answer: a = accept, r [points] = reject pushing points, q = quit, ? = options"
 COUNTER_PROMPT = (
@@ -101,21 +102,23 @@ def standing_lines(turn: Turn) -> list[str]:
 def utility_line(turn: Turn) -> str:
     worse = (
         "\n  This text is worth LESS to you than no deal."
-        if turn.utility < turn.reservation
+        if below(turn.utility, turn.reservation)
         else ""
     )
+    utility, reservation = apart(turn.utility, turn.reservation, 3)
     return (
-        f"  Your utility of this text: {turn.utility:.3f}; no deal is worth "
-        f"{turn.reservation:.3f} to you (your reservation value).{worse}"
+        f"  Your utility of this text: {utility}; no deal is worth "
+        f"{reservation} to you (your reservation value).{worse}"
     )
 
 
 def ratification_line(turn: Turn) -> str:
     body, value, threshold = turn.ratification
-    would = "would ratify it" if value >= threshold else "would NOT ratify it"
+    would = "would ratify it" if at_least(value, threshold) else "would NOT ratify it"
     judged = turn.scenario.party(turn.party).domestic.points
     titles = ", ".join(map(turn.title, judged))
-    return f"  Your {body} {would}: it values {titles} at {value:.3f} and needs {threshold:.3f}."
+    shown, needed = apart(value, threshold, 3)
+    return f"  Your {body} {would}: it values {titles} at {shown} and needs {needed}."
 
 
 def influence_line(negotiator) -> str:

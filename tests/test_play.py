@@ -357,3 +357,29 @@ def test_a_chair_that_proposes_an_invalid_text_is_a_programming_error(tmp_path, 
     model = NegotiationModel(scenario, 1, chairs={"a": Proposes()})  # a proposes first
     with pytest.raises(ValueError, match="the chair of a proposed an invalid text"):
         model.step()
+
+
+def test_a_text_worth_the_reservation_in_decimal_is_not_shown_as_worse():
+    from dataclasses import replace
+
+    from sim.turn import ratification_line, utility_line
+
+    scenario = sim.load_scenario("tests/scenarios/tiny.yaml")
+    one_ulp_short = 0.5 * 0.7 + 0.5 * 0.834  # 0.7669999999999999, 0.767 in decimal
+    turn = turn_of_tiny(scenario, utility=one_ulp_short, reservation=0.767)
+    assert "LESS" not in utility_line(turn)
+    assert "0.767 to you" in utility_line(turn)
+    lower = replace(turn, utility=0.7668)
+    assert "LESS" in utility_line(lower) and "0.7668" in utility_line(lower)
+    ratifying = sim.load_scenario(
+        "tests/scenarios/tiny.yaml", {"parties.a.domestic": {"threshold": 0.767}}
+    )
+    ratified = replace(turn, scenario=ratifying, ratification=("parliament", one_ulp_short, 0.767))
+    assert "would ratify it" in ratification_line(ratified)
+    assert "at 0.767 and needs 0.767" in ratification_line(ratified)
+
+
+def turn_of_tiny(scenario, utility: float, reservation: float):
+    from sim.turn import Turn
+
+    return Turn(scenario, "a", 1, 20, (0, 0, 0), (), utility, reservation, None, ())
