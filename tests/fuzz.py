@@ -183,6 +183,19 @@ def _paths(data) -> list[tuple]:
     return paths
 
 
+def _is_tree(node) -> bool:
+    """No list or mapping in `node` is reached twice (no aliases, no cycles)."""
+    seen, stack = set(), [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                return False
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return True
+
+
 def _at(data, path):
     for key in path:
         data = data[key]
@@ -265,7 +278,9 @@ def op_many(data, rng):
         data["links"] = [copy.deepcopy(link) for _ in range(k)]
     elif what in ("points", "parties") and isinstance(data.get(what), dict) and data[what]:
         pid, item = rng.choice(list(data[what].items()))
-        share = rng.random() < 0.5  # shared copies come out as aliases
+        # shared copies come out as aliases; a merge may have made `item` hold the whole
+        # tree, which copies of copies would double k times
+        share = rng.random() < 0.5 or not _is_tree(item)
         for i in range(k):
             data[what][f"{pid}_{i}"] = item if share else copy.deepcopy(item)
     elif what == "options" and isinstance(points, dict) and points:

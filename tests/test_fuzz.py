@@ -22,6 +22,7 @@ import math
 import multiprocessing
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -58,6 +59,7 @@ N_PROCESSES = 4
 VALIDATION_SECONDS = 2.0
 WALL_FACTOR = 10
 RUN_SECONDS = 10.0
+MEMORY_BYTES = 6 * 2**30  # address space of a worker process (the campaign needs ~0.4 GB)
 HARD_SECONDS = 120  # past this a mutant is stuck where no signal reaches: dump and exit
 SHORT_DEADLINE = 3
 WRITES_PER_CHUNK = 1  # run folders really written (a report takes 0.2 s), odd names first
@@ -320,7 +322,7 @@ def run_campaign(
     jobs_of = [(base, kind, chunk) for kind, chunk in tasks]
     if jobs > 1:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_bound_memory) as pool:
             done = list(pool.map(_try_chunk, jobs_of))
     else:
         done = [_try_chunk(job) for job in jobs_of]
@@ -336,6 +338,12 @@ def run_campaign(
             if not ours and not path.is_relative_to(out):
                 stray.append(str(path.relative_to(base)))
     return Campaign(trials["scenario"], trials["sweep"], stray, time.perf_counter() - start, base)
+
+
+def _bound_memory() -> None:
+    """A worker may use at most MEMORY_BYTES: a blow-up is a MemoryError, not a swamped
+    machine (the test process itself is left unbounded)."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
 
 
 def _try_chunk(job) -> tuple[list[Trial], set[str]]:
@@ -356,9 +364,9 @@ def _try_chunk(job) -> tuple[list[Trial], set[str]]:
     os.chdir(cwd)
     try:
         for seed in seeds:
-            mutant = scenario_mutant(seed) if kind == "scenario" else sweep_mutant(seed)
-            files |= {str(lib / rel) for rel in [*mutant.files, *mutant.links]}
-            with _stuck_guard(base, mutant):
+            with _stuck_guard(base, f"{kind} mutant {seed}"):
+                mutant = scenario_mutant(seed) if kind == "scenario" else sweep_mutant(seed)
+                files |= {str(lib / rel) for rel in [*mutant.files, *mutant.links]}
                 if kind == "scenario":
                     trials.append(try_scenario(mutant, lib, out, write))
                 else:
@@ -378,11 +386,10 @@ def _warm_up(lib: Path) -> None:
 
 
 @contextmanager
-def _stuck_guard(base: Path, mutant: Mutant):
+def _stuck_guard(base: Path, name: str):
     """Name the mutant in base/current-<pid>.txt and end the process with a traceback if it
     is stuck where no signal reaches it (inside C code)."""
-    note = base / f"current-{os.getpid()}.txt"
-    note.write_text(mutant.describe()[:2000], errors="backslashreplace")
+    (base / f"current-{os.getpid()}.txt").write_text(name)
     faulthandler.dump_traceback_later(HARD_SECONDS, exit=True)
     try:
         yield
