@@ -80,7 +80,8 @@ LITERALS += ["!!str 0.5", "yes", "off", "*undefined", "&a x", "'unterminated", '
 LITERALS += ["{open", "@at", "`tick", "%pc", "? complex", "- item", "a: b: c", "!!int x", "<<"]
 LITERALS += ["!!float x", "!!bool x", "!!timestamp x", "2025-13-45", "2025-02-30", "!!null x"]
 LITERALS += ["0x" + "f" * 3600, "0b" + "1" * 15000, "1" + ":59" * 3000, "0" + "7" * 5000]
-SETTINGS = ["no_equals", "=1", "a..b=1", ".=1", "points.=1", "deadline=", "deadline==3", "\n=1"]
+SETTINGS = ["no_equals", "=1", "=[open", "a..b=1", ".=1", "points.=1", "deadline=", "\n=1"]
+SETTINGS += ["deadline==3", " =1", "=", "==", ".=[", "..=x: y: z"]
 SETTINGS += ["parties.a.reservation=0.5=1", "deadline.x=1", "points.0=1", "parties=[]", "x" * 5000]
 SETTINGS += ["extends=@OUTSIDE@/x.yaml", "evidence_base=/etc/passwd", "name=../../escaped"]
 PARAMETER_PATHS = ["", ".", "..", "deadline.x", "points", "parties", "parties.a", "parties.0"]
@@ -504,8 +505,11 @@ FAMILIES |= {"parent": 6, "chain": 8, "odd": 10, "set": 6, "limits": 3}
 def scenario_mutant(seed: int) -> Mutant:
     """One scenario mutant: mostly a mutated library file, sometimes files it names."""
     rng = random.Random(f"scenario:{seed}")
-    if seed % 1000 == 0:  # first in its chunk of the test, so its run folder is written
-        return _at_limits(seed, rng, every=True)
+    # first in their chunks of the test, so that their run folders are written
+    if seed % 1000 == 0:
+        return _at_limits(seed, rng, exactly=DIMENSIONS)
+    if seed % 1000 == 500:  # many points under many links: the hardest to repair
+        return _at_limits(seed, rng, exactly=("points", "links"))
     family = rng.choices(list(FAMILIES), weights=list(FAMILIES.values()))[0]
     if family in ("tiny", "small", "broken", "baseline", "variant"):
         files = [r for r in _sources("scenarios/") if Path(r).parent.name == "scenarios"]
@@ -567,7 +571,7 @@ def _settings(seed: int, rng: random.Random) -> Mutant:
                 f"&a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 10)
             )
             value += "]"
-        mutant.settings.append(rng.choice(SETTINGS) if rng.random() < 0.1 else f"{key}={value}")
+        mutant.settings.append(rng.choice(SETTINGS) if rng.random() < 0.25 else f"{key}={value}")
     mutant.operators = [f"set {len(mutant.settings)}: {mutant.settings[0][:60]!r}"]
     return mutant
 
@@ -581,16 +585,18 @@ def _flow_values() -> tuple[str, ...]:
     )
 
 
-def _at_limits(seed: int, rng: random.Random, every: bool = False) -> Mutant:
-    """A made-up scenario at, or one past, one or two of the bounds of sim.limits (with
-    `every`, at all of them: the largest scenario that must load, run and report)."""
-    dims = ["points", "options", "parties", "links", "deadline", "ids", "text"]
-    dims = dims if every else rng.sample(dims, 2)[: rng.choice([1, 1, 2])]
+DIMENSIONS = ("points", "options", "parties", "links", "deadline", "ids", "text", "label")
+
+
+def _at_limits(seed: int, rng: random.Random, exactly: tuple[str, ...] = ()) -> Mutant:
+    """A made-up scenario at, or one past, one or two of the bounds of sim.limits (or
+    exactly at the bounds of `exactly`: a scenario that must load, run and report)."""
+    dims = exactly or rng.sample(DIMENSIONS, 2)[: rng.choice([1, 1, 2])]
 
     def size(dim, near, small):
-        if every:
-            return near
-        return rng.choice([near - 1, near, near, near + 1]) if dim in dims else small
+        if dim not in dims:
+            return small
+        return near if exactly else rng.choice([near - 1, near, near, near + 1])
 
     n_points = size("points", limits.MAX_POINTS, rng.randint(2, 5))
     n_options = size("options", limits.MAX_OPTIONS, 3)
@@ -605,7 +611,8 @@ def _at_limits(seed: int, rng: random.Random, every: bool = False) -> Mutant:
     }
     first, last = points[ident("p", 0)], points[ident("p", n_points - 1)]
     first["title"], first["options"][ident("o", 0)] = text, {"label": text}
-    last["options"][ident("o", n_options - 1)] = text  # a label given as the option's text
+    label = "t" * size("label", limits.MAX_TEXT_CHARS, 5)  # given as the option's text
+    last["options"][ident("o", n_options - 1)] = label
     pids, oids = list(points), [ident("o", k) for k in range(n_options)]
     parties = {}
     for j in range(n_parties):
@@ -624,7 +631,8 @@ def _at_limits(seed: int, rng: random.Random, every: bool = False) -> Mutant:
     data |= {"points": points, "links": links, "parties": parties}
     entry = f"tests/scenarios/m{seed}.yaml"
     shown = f"{n_points} points, {n_options} options, {n_parties} parties, {n_links} links"
-    shown += f", ids of {width}, text of {len(text)}, deadline {data['deadline']}"
+    shown += f", ids of {width}, text of {len(text)}, a label of {len(label)}"
+    shown += f", deadline {data['deadline']}"
     return Mutant("scenario", seed, "(made up)", entry, {entry: dump(data)}, operators=[shown])
 
 
