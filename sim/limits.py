@@ -23,6 +23,8 @@ MAX_OPTIONS = 12  # per point
 MAX_PARTIES = 30
 MAX_LINKS = 500
 MAX_LINK_STEPS = 100_000  # search steps to find one valid text when validating links
+REPAIR_STEPS = 2_000  # search steps of one repair in a run or a report; past them the text
+# counts as having no valid text near it (hand-written scenarios need a few dozen)
 MAX_DEADLINE = 500  # rounds (the baseline has 60)
 MAX_NUMBER = 1e12  # largest magnitude of any number without bounds of its own (saliences
 # are normalised by their sum)

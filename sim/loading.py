@@ -226,7 +226,7 @@ def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
             identifier(check, opath, oid)
             default_position = index / (len(options_raw) - 1)
             if isinstance(options_raw[oid], str):
-                options.append(s.Option(oid, options_raw[oid], default_position))
+                options.append(s.Option(oid, check.text(opath), default_position))
                 continue
             check.mapping(opath, OPTION_KEYS)
             options.append(

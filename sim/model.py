@@ -16,6 +16,7 @@ import numpy as np
 from . import search
 from .agents import Mediator, Negotiator
 from .chair import Chair
+from .limits import MAX_LINK_STEPS
 from .scenario import Scenario
 from .space import OutcomeSpace, party_tables, ratification_weights, weighted
 from .tolerance import apart
@@ -134,7 +135,11 @@ class NegotiationModel(mesa.Model):
             text[self.point_ids.index(point_id)] = point.option_index(option_id)
         if self.space.is_valid(text):
             return text
-        repaired = self.space.repair(text, np.zeros(self.space.exists.shape), self.locked)
+        unranked = np.zeros(self.space.exists.shape)
+        repaired = self.space.repair(text, unranked, self.locked)
+        if repaired is None:  # the text validation found, from the first options, exists
+            first = np.where(self.locked, text, 0)
+            repaired = self.space.repair(first, unranked, self.locked, MAX_LINK_STEPS)
         if repaired is None:
             raise ValueError("no text satisfies every link with the fixed points as they are")
         return repaired

@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from . import links
+from .limits import REPAIR_STEPS
 from .scenario import Party, Scenario
 
 RED_LINE_VALUE = -1.0  # a crossed red line costs more than any text can give
@@ -200,11 +201,16 @@ class OutcomeSpace:
         ]
 
     def repair(
-        self, package: np.ndarray, preference: np.ndarray, locked: np.ndarray | None = None
+        self,
+        package: np.ndarray,
+        preference: np.ndarray,
+        locked: np.ndarray | None = None,
+        max_steps: int = REPAIR_STEPS,
     ) -> np.ndarray | None:
         """The valid package nearest to `package`: points outside links keep their option;
         linked points try theirs first, then the others by `preference` (points, options).
-        Locked points never move. None if no valid package exists."""
+        Locked points never move. None if no valid package exists within `max_steps`
+        steps of the search (links can make the search exponential: sim.links)."""
         text = package.tolist()
         choices = [[current] for current in text]  # only linked points ever move
         order = np.argsort(-preference, axis=1, kind="stable").tolist()
@@ -213,7 +219,10 @@ class OutcomeSpace:
                 current = text[point]
                 ranked = [k for k in order[point] if self.exists[point, k] and k != current]
                 choices[point] = [current, *ranked]
-        found = links.nearest_valid(text, choices, self.rules)
+        try:
+            found = links.nearest_valid(text, choices, self.rules, max_steps)
+        except links.TooIntricate:
+            return None
         return None if found is None else np.array(found)
 
     def all_packages(self) -> np.ndarray:

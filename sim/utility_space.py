@@ -18,6 +18,7 @@ from .narrative import STATUS_WORDS
 
 N_SAMPLES = 2000
 SEED = 0  # a fixed sample keeps the page the same for the same run
+GIVE_UP_AFTER = 200  # draws with none mended: the links leave too few valid texts to sample
 TRACES = {  # role -> trace name (the legend entry)
     "cloud": "valid texts (sample)",
     "frontier": "Pareto frontier",
@@ -45,10 +46,15 @@ def sample_packages(
     preference = np.where(allowed, 0.0, -1.0)  # repair tries the allowed options first
     locked = np.zeros(problem.space.n_points, dtype=bool)
     locked[list(problem.fixed)] = True
+    # a sample is worth little search: a draw that a short repair cannot mend is dropped,
+    # and when a tangle of links leaves the first draws all unmended, so are the rest
+    steps = 2 * len(problem.space.linked_points) + 10
     kept = []
-    for package in drawn:
+    for tried, package in enumerate(drawn):
+        if tried == GIVE_UP_AFTER and not kept:
+            break
         if not problem.space.is_valid(package):
-            package = problem.space.repair(package, preference, locked)
+            package = problem.space.repair(package, preference, locked, steps)
         if package is not None and allowed[np.arange(len(package)), package].all():
             kept.append(package)
     if not kept:

@@ -324,13 +324,14 @@ def _settings(overrides, label: str) -> list[tuple[str, object]]:
             if not isinstance(text, str):
                 raise ScenarioError(label, number, "(setting)", "expected 'path=value' text")
             key_text, sep, value_text = text.partition("=")
-            if not sep:
-                raise ScenarioError(label, number, text, "expected path=value")
+            key_text = key_text.strip()
+            if not sep or not key_text or "" in key_text.split("."):
+                raise ScenarioError(label, number, key_text or "(setting)", "expected path=value")
             try:
                 value = parse_yaml(value_text, label)
             except ScenarioError as err:
                 raise ScenarioError(label, number, key_text, f"value: {err.message}") from None
-            pairs.append((key_text.strip(), value))
+            pairs.append((key_text, value))
     for number, (key_text, _) in enumerate(pairs, start=1):
         if not key_text or "" in key_text.split("."):
             raise ScenarioError(label, number, key_text or "(setting)", "expected path=value")

@@ -373,3 +373,14 @@ def test_the_value_bound_counts_each_value_once(monkeypatch, tmp_path, text):
     monkeypatch.setattr(sim.yamlfile, "MAX_NODES", size - 1)
     with pytest.raises(sim.ScenarioError, match="expands to more than"):
         sim.yamlfile.read_located(file, "f.yaml")
+
+
+def test_an_option_label_given_as_text_keeps_the_length_bound():
+    err = refused(TINY, {"points.money.options.lots": "x" * (limits.MAX_TEXT_CHARS + 1)})
+    assert err.path == "points.money.options.lots"
+
+
+@pytest.mark.parametrize("setting", ["=[open", " =1", "a..b=[open", "=", "parties.=1"])
+def test_a_setting_without_a_path_names_the_setting(setting):
+    err = refused(TINY, [setting])
+    assert err.message == "expected path=value"
