@@ -63,17 +63,7 @@ def random_scenario(
     if links and len(points) >= 2:
         for _ in range(int(rng.integers(0, 3))):
             a, b = rng.choice(len(points), size=2, replace=False)
-            allowed = rng.choice(
-                len(points[b].options), size=int(rng.integers(1, 3)), replace=False
-            )
-            link_list.append(
-                Link(
-                    points[a].id,
-                    points[a].options[int(rng.integers(len(points[a].options)))].id,
-                    points[b].id,
-                    tuple(points[b].options[int(k)].id for k in sorted(allowed)),
-                )
-            )
+            link_list.append(random_link(rng, points, int(a), int(b), 3))
     if domestic:
         for j in range(n_sig):
             if rng.random() < 0.5:
@@ -102,3 +92,35 @@ def random_scenario(
 
 def quarter(x: float) -> float:
     return round(float(x) * 4) / 4
+
+
+def assert_moves_match_brute_force(space, package) -> None:
+    """The single- and pair-move masks of `package` agree with checking each moved
+    package's validity one by one."""
+    singles = space.single_moves(package)
+    for point in range(space.n_points):
+        for option in range(space.n_options[point]):
+            moved = package.copy()
+            moved[point] = option
+            assert singles[point, option] == (option != package[point] and space.is_valid(moved))
+    for a, b in space.linked_pairs:
+        grid = space.pair_is_valid(package, a, b)
+        for ka in range(space.n_options[a]):
+            for kb in range(space.n_options[b]):
+                moved = package.copy()
+                moved[a], moved[b] = ka, kb
+                assert grid[ka, kb] == space.is_valid(moved)
+
+
+def random_link(rng: np.random.Generator, points, a: int, b: int, most_allowed: int) -> Link:
+    """If point a takes a random option, point b must take one of 1..most_allowed-1 of
+    its options."""
+    allowed = rng.choice(
+        len(points[b].options), size=int(rng.integers(1, most_allowed)), replace=False
+    )
+    return Link(
+        points[a].id,
+        points[a].options[int(rng.integers(len(points[a].options)))].id,
+        points[b].id,
+        tuple(points[b].options[int(k)].id for k in sorted(allowed)),
+    )

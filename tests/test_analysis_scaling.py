@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-from random_scenarios import random_scenario
+from random_scenarios import assert_moves_match_brute_force, random_link, random_scenario
 from test_analysis import TIE, brute, dominates, free_of_red_lines, non_dominated
 
 import sim
@@ -42,17 +42,7 @@ def tangled(seed: int, n_links: int = 8, **options) -> Scenario:
     links = []
     for _ in range(int(rng.integers(1, n_links + 1))):
         a, b = (int(i) for i in rng.integers(len(points), size=2))
-        allowed = rng.choice(
-            len(points[b].options), size=int(rng.integers(1, len(points[b].options))), replace=False
-        )
-        links.append(
-            Link(
-                points[a].id,
-                points[a].options[int(rng.integers(len(points[a].options)))].id,
-                points[b].id,
-                tuple(points[b].options[int(k)].id for k in sorted(allowed)),
-            )
-        )
+        links.append(random_link(rng, points, a, b, len(points[b].options)))
     return replace(scenario, links=tuple(links))
 
 
@@ -146,19 +136,7 @@ def test_move_masks_of_a_tangled_space_match_brute_force_validity(seed):
     valid = space.all_packages()
     assume(len(valid) > 0)
     package = valid[seed % len(valid)]
-    singles = space.single_moves(package)
-    for point in range(space.n_points):
-        for option in range(space.n_options[point]):
-            moved = package.copy()
-            moved[point] = option
-            assert singles[point, option] == (option != package[point] and space.is_valid(moved))
-    for a, b in space.linked_pairs:
-        grid = space.pair_is_valid(package, a, b)
-        for ka in range(space.n_options[a]):
-            for kb in range(space.n_options[b]):
-                moved = package.copy()
-                moved[a], moved[b] = ka, kb
-                assert grid[ka, kb] == space.is_valid(moved)
+    assert_moves_match_brute_force(space, package)
 
 
 # --- issue 9, item 2: eight points of five options, four links -----------------------

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from random_scenarios import random_scenario
+from random_scenarios import assert_moves_match_brute_force, random_scenario
 
 from sim import search
 from sim.model import NegotiationModel
@@ -66,20 +66,7 @@ def test_single_and_pair_move_masks_match_brute_force_validity(seed):
     valid = space.all_packages()
     assume(len(valid) > 0)
     package = valid[seed % len(valid)]
-    moves = space.single_moves(package)
-    for point in range(space.n_points):
-        for option in range(space.n_options[point]):
-            moved = package.copy()
-            moved[point] = option
-            expected = option != package[point] and space.is_valid(moved)
-            assert moves[point, option] == expected
-    for a, b in space.linked_pairs:
-        grid = space.pair_is_valid(package, a, b)
-        for ka in range(space.n_options[a]):
-            for kb in range(space.n_options[b]):
-                moved = package.copy()
-                moved[a], moved[b] = ka, kb
-                assert grid[ka, kb] == space.is_valid(moved)
+    assert_moves_match_brute_force(space, package)
 
 
 def test_soft_log_is_the_log_above_the_floor_and_continuous_below():
