@@ -23,15 +23,8 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.analysis import (
-    Problem,
-    analyze,
-    kalai_smorodinsky,
-    nash_solution,
-    pareto_frontier,
-    zopa,
-)
-from sim.scenario import Link, Option, Party, Point, Protocol, Scenario
+from sim.analysis import Problem, analyze, kalai_smorodinsky, nash_solution, pareto_frontier, zopa
+from sim.scenario.data import Link, Option, Party, Point, Protocol, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,15 +9,15 @@
 Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fast.
 """
 
-from .errors import ScenarioError
-from .loading import load_scenario
+from .scenario.errors import ScenarioError
+from .scenario.loader import load_scenario
 
 __all__ = ["RunResult", "ScenarioError", "load_scenario", "run", "sweep"]
 
 
 def __getattr__(name: str):
     if name in ("run", "RunResult"):
-        from . import runner
+        from .negotiation import runner
 
         return getattr(runner, name)
     if name == "sweep":

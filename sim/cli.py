@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from .errors import ScenarioError
-from .limits import MAX_SEED
-from .loading import load_scenario
-from .scenario import PROTOCOLS
+from .scenario.data import PROTOCOLS
+from .scenario.errors import ScenarioError
+from .scenario.limits import MAX_SEED
+from .scenario.loader import load_scenario
 
 # numpy and Mesa take any whole number >= 0; sweeps store seeds as 64-bit integers
 SEED = click.IntRange(0, MAX_SEED)
@@ -120,9 +120,9 @@ def validate(files):
 @sigterm_as_ctrl_c()
 def run(file, seed, out, as_json, protocol, settings):
     """Run one negotiation and write outcome, round table, manifest and report."""
-    from .output import outcome_record, run_folder, unwritable, write_run
-    from .runner import run as run_negotiation
-    from .summary import summary
+    from .negotiation.runner import run as run_negotiation
+    from .reporting.run_folder import outcome_record, run_folder, unwritable, write_run
+    from .reporting.terminal_summary import summary
 
     overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
@@ -162,7 +162,7 @@ def analyze(file, parties, as_json, settings):
     """Is a deal possible? The ZOPA, the exact Pareto frontier, the Nash and KS packages."""
     from .analysis import Problem
     from .analysis import analyze as analyze_problem
-    from .summary import analysis_summary
+    from .reporting.terminal_summary import analysis_summary
 
     scenario = _load(file, settings)
     problem = Problem.from_scenario(scenario)
@@ -188,11 +188,11 @@ def analyze(file, parties, as_json, settings):
 @sigterm_as_ctrl_c()
 def play(file, party, seed, out, protocol, settings):
     """Negotiate in a signatory's chair against the model's agents, round by round."""
-    from .output import unwritable
-    from .play import LineChair, NotPlayable, check_playable, save_game
-    from .play import play as play_game
-    from .summary import summary
-    from .yardstick import compare, comparison_text
+    from .classroom.comparison import compare, comparison_text
+    from .classroom.play import LineChair, NotPlayable, check_playable, save_game
+    from .classroom.play import play as play_game
+    from .reporting.run_folder import unwritable
+    from .reporting.terminal_summary import summary
 
     overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
@@ -236,8 +236,8 @@ def explain(file, seed, protocol, settings):
     why it ended. Writes no files."""
     import textwrap
 
-    from .narrative import narrative
-    from .runner import run as run_negotiation
+    from .negotiation.runner import run as run_negotiation
+    from .reporting.narrative import narrative
 
     overrides = variant_overrides(protocol, settings)
     scenario = _load(file, overrides)
@@ -386,7 +386,7 @@ def app(file, port, host):
         raise BadInput(problem)
     os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # as for the server (see serve)
     try:
-        from .app import serve
+        from .classroom.page import serve
     except ImportError:
         raise click.ClickException(
             "the page needs the app extra: pip install 'negsim[app]'"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from sim import limits
+from sim.scenario import limits
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRARY_GLOBS = (
@@ -589,7 +589,7 @@ DIMENSIONS = ("points", "options", "parties", "links", "deadline", "ids", "text"
 
 
 def _at_limits(seed: int, rng: random.Random, exactly: tuple[str, ...] = ()) -> Mutant:
-    """A made-up scenario at, or one past, one or two of the bounds of sim.limits (or
+    """A made-up scenario at, or one past, one or two of the bounds of sim.scenario.limits (or
     exactly at the bounds of `exactly`: a scenario that must load, run and report)."""
     dims = exactly or rng.sample(DIMENSIONS, 2)[: rng.choice([1, 1, 2])]
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.scenario import Domestic, Link, Option, Party, Point, Protocol, Scenario, Tactic
+from sim.scenario.data import Domestic, Link, Option, Party, Point, Protocol, Scenario, Tactic
 
 
 def random_scenario(

@@ -4,7 +4,7 @@ The oracle recomputes everything from the scenario dataclasses, text by text: ut
 red lines, ratification scores, fixed points. With two signatories the analysis must
 agree with it exactly (ZOPA, frontier, Nash, KS, dominance), also on grid-valued
 scenarios, where texts tie with each other and with reservation values. Every utility is
-compared with a threshold within the shared TOLERANCE (`sim.tolerance`), as in a run, so
+compared with a threshold within the shared TOLERANCE (`sim.negotiation.tolerance`), as in a run, so
 that a text worth a reservation value in decimal meets it; the frontier and what is read
 off it count utilities within TIE as equal, since the order in which a sum is added
 moves its last bits.
@@ -41,9 +41,9 @@ from sim.analysis import (
     zopa,
 )
 from sim.analysis.zopa import requirements
-from sim.scenario import Scenario
-from sim.space import OutcomeSpace, ratification_weights
-from sim.tolerance import TOLERANCE
+from sim.negotiation.outcome_space import OutcomeSpace, ratification_weights
+from sim.negotiation.tolerance import TOLERANCE
+from sim.scenario.data import Scenario
 
 SEEDS = st.integers(0, 2**32 - 1)
 GRID = st.booleans()  # values on a grid: ties between texts and with reservation values

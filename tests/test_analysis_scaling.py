@@ -22,11 +22,12 @@ from random_scenarios import assert_moves_match_brute_force, random_link, random
 from test_analysis import TIE, brute, dominates, free_of_red_lines, non_dominated
 
 import sim
-from sim.analysis import Problem, analyze, pareto_frontier, supported_frontier, sweep, zopa
+from sim.analysis import Problem, analyze, pareto_frontier, supported_frontier, zopa
+from sim.analysis import link_sweep as sweep
 from sim.analysis.frontier import best_weighted_packages
 from sim.cli import main
-from sim.scenario import Link, Option, Party, Point, Protocol, Scenario
-from sim.space import OutcomeSpace
+from sim.negotiation.outcome_space import OutcomeSpace
+from sim.scenario.data import Link, Option, Party, Point, Protocol, Scenario
 
 HERE = Path(__file__).parent
 MANY_LINKS = HERE / "scenarios" / "many_links.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.classroom import (
+from sim.classroom.page_data import (
     ClassroomModel,
     as_overrides,
     changed_settings,
@@ -18,7 +18,7 @@ from sim.classroom import (
     standing_text,
     teachable_settings,
 )
-from sim.outcome import Outcome
+from sim.negotiation.outcome import Outcome
 
 ROOT = Path(__file__).parent.parent
 LIBRARY = library(ROOT / "scenarios")

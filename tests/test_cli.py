@@ -129,13 +129,13 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, extra):
 
 
 def test_a_failing_report_leaves_no_partial_folder(tmp_path, monkeypatch):
-    import sim.report
+    import sim.reporting.report
 
     def broken_report(result, path):
         path.write_text("half a page")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sim.report, "write_report", broken_report)
+    monkeypatch.setattr(sim.reporting.report, "write_report", broken_report)
     with pytest.raises(RuntimeError):
         run("run", BASELINE, "--out", tmp_path)
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
@@ -144,12 +144,12 @@ def test_a_failing_report_leaves_no_partial_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("out", ["results", "new/results"])
 def test_a_crashed_run_leaves_no_empty_folder_it_made(tmp_path, monkeypatch, out):
-    import sim.report
+    import sim.reporting.report
 
     def broken_report(result, path):
         raise RuntimeError("crash")
 
-    monkeypatch.setattr(sim.report, "write_report", broken_report)
+    monkeypatch.setattr(sim.reporting.report, "write_report", broken_report)
     (tmp_path / "results" / "other").mkdir(parents=True)  # another scenario's: it stays
     with pytest.raises(RuntimeError):
         run("run", BASELINE, "--out", tmp_path / out)

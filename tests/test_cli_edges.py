@@ -90,12 +90,12 @@ def test_run_into_an_unwritable_folder_is_one_line_and_exit_2(a_file):
 def test_a_run_that_fails_to_write_is_one_line_and_leaves_no_folder(
     tmp_path, monkeypatch, number, reason, status
 ):
-    import sim.output
+    import sim.reporting.run_folder
 
     def refuse(*args, dir=None, **kwargs):
         raise OSError(number, reason, dir)
 
-    monkeypatch.setattr(sim.output.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(sim.reporting.run_folder.tempfile, "mkdtemp", refuse)
     result = invoke("run", TINY, "--out", tmp_path / "results")
     assert result.exit_code == status
     (line,) = error_lines(result)
@@ -107,10 +107,10 @@ def test_a_run_that_fails_to_write_is_one_line_and_leaves_no_folder(
 def test_a_game_that_cannot_be_written_to_out_is_kept_in_a_temporary_folder(
     a_file, tmp_path, monkeypatch, checked_first
 ):
-    import sim.output
+    import sim.reporting.run_folder
 
     if not checked_first:  # the folder looked writable, and writing failed at the end
-        monkeypatch.setattr(sim.output, "unwritable", lambda root: None)
+        monkeypatch.setattr(sim.reporting.run_folder, "unwritable", lambda root: None)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = invoke("play", TINY, "--as", "a", "--seed", 1, "--out", a_file / "out", input="q\n")
     assert result.exit_code == 1
@@ -132,9 +132,9 @@ def free_port() -> int:
 
 def test_a_busy_port_is_one_line_before_any_url_or_server(monkeypatch):
     served = []
-    fake = types.ModuleType("sim.app")
+    fake = types.ModuleType("sim.classroom.page")
     fake.serve = lambda *args: served.append(args) or 0
-    monkeypatch.setitem(sys.modules, "sim.app", fake)  # and no solara import either
+    monkeypatch.setitem(sys.modules, "sim.classroom.page", fake)  # and no solara import either
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -40,11 +40,11 @@ from click.testing import CliRunner
 from fuzz import BASELINE, TINY, TINY_SWEEP, Mutant, scenario_mutant, sweep_mutant, write_library
 
 import sim
-from sim import limits, names
 from sim.analysis import Problem, analyze
 from sim.cli import main
-from sim.output import outcome_record, run_folder, write_run
-from sim.summary import summary
+from sim.reporting.run_folder import outcome_record, run_folder, write_run
+from sim.reporting.terminal_summary import summary
+from sim.scenario import limits, names
 from sim.sweeps.spec import load_sweep
 
 N_SCENARIOS = int(os.environ.get("NEGSIM_FUZZ_SCENARIOS", "2000"))
@@ -186,7 +186,7 @@ def validate(trial: Trial, load):
 
 
 def past_limits(scenario) -> list[tuple[str, str]]:
-    """(bound, detail) of each sim.limits bound or slug rule a loaded scenario breaks."""
+    """(bound, detail) of each sim.scenario.limits bound or slug rule a loaded scenario breaks."""
     counts = [
         ("deadline", scenario.deadline, limits.MAX_DEADLINE),
         ("seed", abs(scenario.seed), getattr(limits, "MAX_SEED", limits.MAX_NUMBER)),
@@ -268,7 +268,7 @@ def try_scenario(mutant: Mutant, lib: Path, out: Path, write: Callable[[str], bo
     trial.settings = mutant.overrides(lib)
     scenario = validate(trial, lambda entry: sim.load_scenario(entry, trial.settings))
     if scenario is not None:
-        # a loaded scenario keeps the bounds of sim.limits and the slug rules
+        # a loaded scenario keeps the bounds of sim.scenario.limits and the slug rules
         trial.problems += [("limits", what, detail) for what, detail in past_limits(scenario)]
         exercise(trial, scenario, out, write(scenario.name))
     return trial
@@ -484,7 +484,7 @@ def test_scenario_validation_finishes_within_two_seconds(campaign):
 
 
 def test_loaded_scenario_mutants_keep_the_limits(campaign):
-    """What loads stays inside sim.limits (deadline, counts, text, numbers) with slug
+    """What loads stays inside sim.scenario.limits (deadline, counts, text, numbers) with slug
     names and ids: the bounds are checked at load time, not found out later."""
     expect_none(campaign.scenarios, {"limits"})
 

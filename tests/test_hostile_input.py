@@ -1,5 +1,5 @@
 """Inputs written to break the loader: blanks, odd ids and names, resource bombs, odd file
-names, sizes past sim.limits. Each gets one located line (issue 9, items 1-4, 7, 10)."""
+names, sizes past sim.scenario.limits. Each gets one located line (issue 9, items 1-4, 7, 10)."""
 
 import itertools
 import re
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim import limits
-from sim.links import TooIntricate, breaks, nearest_valid
+from sim.scenario import limits
+from sim.scenario.links import TooIntricate, breaks, nearest_valid
 
 ROOT = Path(__file__).parent.parent
 TINY = ROOT / "tests/scenarios/tiny.yaml"
@@ -364,15 +364,15 @@ def expanded_size(data) -> int:
 def test_the_value_bound_counts_each_value_once(monkeypatch, tmp_path, text):
     import yaml
 
-    import sim.yamlfile
+    import sim.scenario.located_yaml
 
     size = expanded_size(yaml.safe_load(text))
     file = write(tmp_path, text)
-    monkeypatch.setattr(sim.yamlfile, "MAX_NODES", size)
-    sim.yamlfile.read_located(file, "f.yaml")  # exactly at the bound: read
-    monkeypatch.setattr(sim.yamlfile, "MAX_NODES", size - 1)
+    monkeypatch.setattr(sim.scenario.located_yaml, "MAX_NODES", size)
+    sim.scenario.located_yaml.read_located(file, "f.yaml")  # exactly at the bound: read
+    monkeypatch.setattr(sim.scenario.located_yaml, "MAX_NODES", size - 1)
     with pytest.raises(sim.ScenarioError, match="expands to more than"):
-        sim.yamlfile.read_located(file, "f.yaml")
+        sim.scenario.located_yaml.read_located(file, "f.yaml")
 
 
 def test_an_option_label_given_as_text_keeps_the_length_bound():

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import NegotiationModel
+from sim.negotiation.model import NegotiationModel
 
 HERE = Path(__file__).parent
 TINY = HERE / "scenarios" / "tiny.yaml"
 SCENARIOS = HERE.parent / "scenarios"
 
 
-def variant(tmp_path, text: str) -> sim.scenario.Scenario:
+def variant(tmp_path, text: str) -> sim.scenario.data.Scenario:
     """tiny.yaml with the given YAML merged on top."""
     path = tmp_path / "variant.yaml"
     path.write_text(f"extends: {TINY.resolve()}\n{text}", encoding="utf-8")
@@ -134,7 +134,7 @@ def test_red_line_points_come_first_among_objections(tmp_path):
     text = model.text.copy()
     text[0] = 2  # border: east, across a's red line
     model.text_crossings = model.red[model.rows, text]
-    model.text_utilities = sim.search.utilities(model.table, text)
+    model.text_utilities = sim.negotiation.text_search.utilities(model.table, text)
     a.evaluate()
     a.respond(text)
     assert not a.accepted

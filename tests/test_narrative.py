@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.narrative import narrative, split_ids
+from sim.reporting.narrative import narrative, split_ids
 
 TINY = Path(__file__).parent / "scenarios" / "tiny.yaml"
 

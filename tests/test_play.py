@@ -1,4 +1,4 @@
-"""A player in a signatory's chair (`negsim play`, `sim.play`) and `negsim explain`."""
+"""A player in a signatory's chair (`negsim play`, `sim.classroom.play`) and `negsim explain`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 import sim
-from sim.chair import LEFT_TABLE, PLAYER_REJECTS, ModelChair
+from sim.classroom.comparison import Comparison, compare, result_value
+from sim.classroom.play import LineChair, play
+from sim.classroom.player_turn import InvalidAnswer, parse_answer, turn_of
 from sim.cli import main
-from sim.model import NegotiationModel
-from sim.play import LineChair, play
-from sim.turn import InvalidAnswer, parse_answer, turn_of
-from sim.yardstick import Comparison, compare, result_value
+from sim.negotiation.chair import LEFT_TABLE, PLAYER_REJECTS, ModelChair
+from sim.negotiation.model import NegotiationModel
 
 HERE = Path(__file__).parent
 TINY = HERE / "scenarios" / "tiny.yaml"
@@ -166,7 +166,7 @@ def test_only_a_signatory_can_take_a_chair():
 def test_a_chair_cannot_accept_across_its_red_line_nor_past_its_ratifying_body(tmp_path):
     class Yes:
         def respond(self, negotiator):
-            return sim.chair.Answer(True)
+            return sim.negotiation.chair.Answer(True)
 
     path = variant(
         tmp_path,
@@ -362,7 +362,7 @@ def test_a_chair_that_proposes_an_invalid_text_is_a_programming_error(tmp_path, 
 def test_a_text_worth_the_reservation_in_decimal_is_not_shown_as_worse():
     from dataclasses import replace
 
-    from sim.turn import ratification_line, utility_line
+    from sim.classroom.player_turn import ratification_line, utility_line
 
     scenario = sim.load_scenario("tests/scenarios/tiny.yaml")
     one_ulp_short = 0.5 * 0.7 + 0.5 * 0.834  # 0.7669999999999999, 0.767 in decimal
@@ -380,6 +380,6 @@ def test_a_text_worth_the_reservation_in_decimal_is_not_shown_as_worse():
 
 
 def turn_of_tiny(scenario, utility: float, reservation: float):
-    from sim.turn import Turn
+    from sim.classroom.player_turn import Turn
 
     return Turn(scenario, "a", 1, 20, (0, 0, 0), (), utility, reservation, None, ())

@@ -17,9 +17,9 @@ from plotly.offline import get_plotlyjs
 import sim
 from sim.analysis import Problem, kalai_smorodinsky, nash_solution, pareto_frontier
 from sim.cli import main
-from sim.narrative import narrative
-from sim.report import agreement_rows, report_html, trajectory_figure, write_report
-from sim.utility_space import TRACES, sample_packages, utility_space_figure
+from sim.reporting.narrative import narrative
+from sim.reporting.report import agreement_rows, report_html, trajectory_figure, write_report
+from sim.reporting.utility_space import TRACES, sample_packages, utility_space_figure
 
 TINY = Path(__file__).parent / "scenarios" / "tiny.yaml"
 BASELINE = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"

@@ -6,9 +6,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from random_scenarios import assert_moves_match_brute_force, random_scenario
 
-from sim import search
-from sim.model import NegotiationModel
-from sim.space import OutcomeSpace
+from sim.negotiation import text_search as search
+from sim.negotiation.model import NegotiationModel
+from sim.negotiation.outcome_space import OutcomeSpace
 
 
 def small_model(seed):

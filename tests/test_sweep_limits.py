@@ -17,8 +17,8 @@ from test_sweep_run import TINY
 import sim.sweeps
 import sim.sweeps.design
 import sim.sweeps.summary
-from sim.errors import ScenarioError
-from sim.limits import MAX_SWEEP_RUNS, SWEEP_CONFIRM_RUNS
+from sim.scenario.errors import ScenarioError
+from sim.scenario.limits import MAX_SWEEP_RUNS, SWEEP_CONFIRM_RUNS
 from sim.sweeps import sweep
 from sim.sweeps.design import design_matrix, grid_rows, run_count
 from sim.sweeps.spec import Design, Parameter, Sweep, load_sweep, sweep_from_flags

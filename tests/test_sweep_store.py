@@ -16,7 +16,7 @@ import pytest
 from test_sweep_run import TINY, sweep_file
 
 import sim.sweeps.store
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 from sim.sweeps import sweep, sweep_report
 from sim.sweeps.execute import execute
 from sim.sweeps.spec import load_sweep
@@ -190,8 +190,8 @@ def test_a_damaged_sweep_json_gives_one_line(tmp_path):
 
 @needs_cli
 def test_sweep_report_on_a_folder_that_is_not_a_sweep_gives_one_line(tmp_path):
-    from sim.output import run_folder, write_run
-    from sim.runner import run
+    from sim.negotiation.runner import run
+    from sim.reporting.run_folder import run_folder, write_run
 
     ran = run(TINY)
     result = negsim("sweep-report", write_run(ran, run_folder(ran, tmp_path), ["negsim"]))

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.scenario import Tactic
-from sim.tactics import TACTICS, Situation, aspiration, register_tactic
+from sim.negotiation.tactics import TACTICS, Situation, aspiration, register_tactic
+from sim.scenario.data import Tactic
 
 
 def situation(time=0.0, reservation=0.3, previous=1.0, concession=0.0):

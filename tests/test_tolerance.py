@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 import sim
 from sim.analysis import Problem, analyze, zopa
 from sim.analysis.zopa import ratified
-from sim.scenario import Domestic, Option, Party, Point, Protocol, Scenario
-from sim.summary import summary
-from sim.tolerance import TOLERANCE, apart, at_least, below
+from sim.negotiation.tolerance import TOLERANCE, apart, at_least, below
+from sim.reporting.terminal_summary import summary
+from sim.scenario.data import Domestic, Option, Party, Point, Protocol, Scenario
 
 HERE = Path(__file__).parent
 EXACT = HERE / "scenarios" / "exact_reservation.yaml"

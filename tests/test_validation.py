@@ -124,9 +124,7 @@ def test_validate_accepts_valid_scenarios_with_status_0():
 def test_validate_reports_a_missing_file_in_one_line():
     done = validate("tests/broken/no_such_file.yaml")
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [
-        "tests/broken/no_such_file.yaml:1: (file): no such file"
-    ]
+    assert done.stderr.splitlines() == ["tests/broken/no_such_file.yaml:1: (file): no such file"]
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bargaining import (
-    Solution,
-    kalai_smorodinsky,
-    nash_product,
-    nash_solution,
-    signatory_frontier,
-)
+from .bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, signatory_frontier
 from .efficiency import efficiency
 from .frontier import Frontier, approximate_frontier, pareto_frontier, supported_frontier
 from .problem import Problem

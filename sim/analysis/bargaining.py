@@ -4,7 +4,7 @@ With two signatories both are exact: each lies on the exact Pareto frontier, so 
 found by scanning it. With more, or where links are too intricate for the exact frontier,
 the Nash package is the best found by hill climbing on the log Nash product from every
 supported frontier point (the method is reported). A gain within TOLERANCE of zero counts
-as none, as a text at a reservation value meets it (`sim.tolerance`).
+as none, as a text at a reservation value meets it (`sim.negotiation.tolerance`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import search
-from ..tolerance import TOLERANCE, at_least
+from ..negotiation import text_search as search
+from ..negotiation.tolerance import TOLERANCE, at_least
 from .frontier import Frontier, approximate_frontier, pareto_frontier
 from .problem import Problem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tolerance import TOLERANCE
+from ..negotiation.tolerance import TOLERANCE
 from .bargaining import nash_product, nash_solution
 from .frontier import Frontier
 from .problem import Problem

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tolerance import TOLERANCE
-from . import integer, sweep
+from ..negotiation.tolerance import TOLERANCE
+from . import integer
+from . import link_sweep as sweep
 from .problem import Problem
 
 CORNER_SHARE = 1e-6  # weight a corner gives the other parties: a party's best package is

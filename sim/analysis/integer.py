@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
-from ..tolerance import TOLERANCE, at_least
+from ..negotiation.tolerance import TOLERANCE, at_least
 from .problem import Problem
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario import Scenario
-from ..space import OutcomeSpace, party_tables, weighted
+from ..negotiation.outcome_space import OutcomeSpace, party_tables, weighted
+from ..scenario.data import Scenario
 
 
 @dataclass(frozen=True, eq=False)

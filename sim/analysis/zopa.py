@@ -2,7 +2,7 @@
 
 A ZOPA exists if some valid package crosses no signatory's red line, gives every
 signatory at least its reservation value and passes every ratification test, each
-"at least" within the shared TOLERANCE (`sim.tolerance`), as in a run. This is a
+"at least" within the shared TOLERANCE (`sim.negotiation.tolerance`), as in a run. This is a
 feasibility integer program over one binary variable per option (`integer.py`); a found
 witness is re-checked, and one that fails the check (HiGHS accepts constraints violated
 by up to about 1e-6) is cut off and the program solved again.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..space import ratification_weights
-from ..tolerance import at_least
+from ..negotiation.outcome_space import ratification_weights
+from ..negotiation.tolerance import at_least
 from . import integer
 from .problem import Problem
 

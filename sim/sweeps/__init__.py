@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ScenarioError
-from ..limits import MAX_JOBS, SWEEP_CONFIRM_RUNS
-from ..loading import load_scenario
-from ..names import name_problem
+from ..scenario.errors import ScenarioError
+from ..scenario.limits import MAX_JOBS, SWEEP_CONFIRM_RUNS
+from ..scenario.loader import load_scenario
+from ..scenario.names import name_problem
 from .design import ParameterSets, parameter_set_count, run_count
 from .execute import execute, run_chunk
 from .spec import Sweep, load_sweep, replications_text, size_problem
@@ -247,7 +247,7 @@ def read_manifest(folder: Path) -> dict:
 
 
 def _manifest(spec: Sweep, identity: str, command_line) -> dict:
-    from ..output import versions
+    from ..reporting.run_folder import versions
 
     return {
         "sweep": spec.name,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..loading import build_scenario
-from ..runner import run as run_negotiation
-from ..yamlfile import read_with_extends, with_values
+from ..negotiation.runner import run as run_negotiation
+from ..scenario.loader import build_scenario
+from ..scenario.located_yaml import read_with_extends, with_values
 from .design import ParameterSets, parameter_set, run_count, run_seed
 from .spec import Sweep
 from .store import RunStore

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report import STYLE, figure_html
+from ..reporting.report import STYLE, figure_html
 from . import figures
 from .spec import Parameter, Sweep
 from .store import write_atomic

@@ -22,18 +22,19 @@ from pathlib import Path
 
 import yaml
 
-from ..checker import Checker
-from ..errors import ScenarioError
-from ..limits import (
-    MAX_LEVELS,
-    MAX_REPLICATIONS,
-    MAX_SWEEP_PARAMETERS,
-    MAX_SWEEP_RUNS,
+from ..scenario.data import Scenario
+from ..scenario.errors import ScenarioError
+from ..scenario.fields import Checker
+from ..scenario.limits import MAX_LEVELS, MAX_REPLICATIONS, MAX_SWEEP_PARAMETERS, MAX_SWEEP_RUNS
+from ..scenario.loader import build_scenario
+from ..scenario.located_yaml import (
+    Located,
+    named_file,
+    read_located,
+    read_with_extends,
+    with_values,
 )
-from ..loading import build_scenario
-from ..names import folder_name
-from ..scenario import Scenario
-from ..yamlfile import Located, named_file, read_located, read_with_extends, with_values
+from ..scenario.names import folder_name
 
 SWEEP_KEYS = {"name", "base", "parameters", "design", "replications", "seed", "outputs"}
 PARAMETER_KEYS = {"range", "values", "distribution", "mean", "sd", "low", "high", "peak"}

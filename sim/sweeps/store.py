@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
+from ..scenario.errors import ScenarioError
 
 REQUIRED = ("run", "sample", "replication", "seed", "status", "round")  # every row has them
 PART_NAME = re.compile(r"part-(\d{9})-(\d{9})\.(parquet|csv)")

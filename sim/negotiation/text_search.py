@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .space import OutcomeSpace
+from .outcome_space import OutcomeSpace
 
 Score = Callable[[np.ndarray], np.ndarray]
 FLOOR = 1e-3  # below this surplus the log is continued linearly, so the score stays finite

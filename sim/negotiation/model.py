@@ -3,7 +3,7 @@
 influence -> reservation drift -> aspirations -> proposal -> responses -> end test
 
 Utility tables are (points, options, parties) arrays of salience-weighted option values,
-so that a package's utilities are one row per point summed (see `sim.search`).
+so that a package's utilities are one row per point summed (see `sim.negotiation.text_search`).
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from . import search
+from ..scenario.data import Scenario
+from ..scenario.limits import MAX_LINK_STEPS
+from . import text_search as search
 from .agents import Mediator, Negotiator
 from .chair import Chair
-from .limits import MAX_LINK_STEPS
-from .scenario import Scenario
-from .space import OutcomeSpace, party_tables, ratification_weights, weighted
+from .outcome_space import OutcomeSpace, party_tables, ratification_weights, weighted
 from .tolerance import apart
 
 
 class NegotiationModel(mesa.Model):
     """Parties negotiate one text over the scenario's points until an end condition holds.
-    `chairs` seats players in signatories' chairs (party id -> `sim.chair.Chair`)."""
+    `chairs` seats players in signatories' chairs (party id -> `sim.negotiation.chair.Chair`)."""
 
     def __init__(
         self, scenario: Scenario, seed: int | None = None, chairs: Mapping[str, Chair] | None = None

@@ -7,8 +7,8 @@ import math
 
 from .errors import ScenarioError, did_you_mean
 from .limits import MAX_NUMBER, MAX_TEXT_CHARS
+from .located_yaml import KeyPath, Located, has_key
 from .names import name_problem
-from .yamlfile import KeyPath, Located, has_key
 
 
 class Checker:

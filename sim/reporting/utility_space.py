@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
-from .analysis import Problem, kalai_smorodinsky, nash_solution, pareto_frontier
+from ..analysis import Problem, kalai_smorodinsky, nash_solution, pareto_frontier
 from .narrative import STATUS_WORDS
 
 N_SAMPLES = 2000

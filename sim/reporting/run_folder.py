@@ -15,7 +15,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from .runner import RunResult
+from ..negotiation.runner import RunResult
 
 PACKAGES = (
     "negsim",

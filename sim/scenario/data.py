@@ -1,6 +1,6 @@
 """The scenario as typed, immutable data: points, links, parties, protocol.
 
-Everything here is validated once by `sim.loading`; the model trusts it. Per-point data
+Everything here is validated once by `sim.scenario.loader`; the model trusts it. Per-point data
 of a party (salience, option values) is stored in the scenario's point order.
 """
 

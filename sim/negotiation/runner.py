@@ -9,11 +9,11 @@ from functools import cached_property
 
 import numpy as np
 
+from ..scenario.data import Scenario
+from ..scenario.loader import load_scenario
 from .chair import Chair
-from .loading import load_scenario
 from .model import NegotiationModel
 from .outcome import Outcome
-from .scenario import Scenario
 
 
 @dataclass
@@ -42,7 +42,7 @@ class RunResult:
     @cached_property
     def efficiency(self) -> dict:
         """How efficient the final text is for the signatories (see `sim.analysis`)."""
-        from .analysis import Problem, efficiency, signatory_frontier
+        from ..analysis import Problem, efficiency, signatory_frontier
 
         problem = Problem.from_scenario(self.model.spec)
         frontier = signatory_frontier(problem)
@@ -59,7 +59,7 @@ def run(
     """Negotiate until agreement, walkout, escalation or the deadline. Same scenario and
     seed give the same run, bit for bit (all randomness comes from the model's rng).
     `scenario` is a Scenario or the path of a scenario file; `chairs` seats players in
-    signatories' chairs (see `sim.chair`, `sim.play`)."""
+    signatories' chairs (see `sim.negotiation.chair`, `sim.classroom.play`)."""
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
     elif not isinstance(scenario, Scenario):

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .chair import LEFT_TABLE
-from .scenario import Scenario
-from .tolerance import apart
+from ..negotiation.chair import LEFT_TABLE
+from ..negotiation.tolerance import apart
+from ..scenario.data import Scenario
 
 STATUS_WORDS = {
     "agreement": "agreement",

@@ -3,7 +3,7 @@
     chair = LineChair(read=input, write=print)
     result = play(scenario, "ukraine", chair, seed=1)
 
-`play` runs the model with the chair in the party's seat (see `sim.chair`). `LineChair`
+`play` runs the model with the chair in the party's seat (see `sim.negotiation.chair`). `LineChair`
 is the player at a terminal, or a script of lines: each round it shows the text and
 where it leaves the player, reads an answer, and re-asks until the answer is valid.
 """
@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .chair import Answer, Chair, LeaveTable
-from .errors import did_you_mean
-from .model import NegotiationModel
-from .outcome import Outcome
-from .output import run_folder, write_run
-from .runner import RunResult
-from .scenario import Scenario
-from .turn import (
+from ..negotiation.chair import Answer, Chair, LeaveTable
+from ..negotiation.model import NegotiationModel
+from ..negotiation.outcome import Outcome
+from ..negotiation.runner import RunResult
+from ..reporting.run_folder import run_folder, write_run
+from ..scenario.data import Scenario
+from ..scenario.errors import did_you_mean
+from .player_turn import (
     ANSWER_PROMPT,
     CONFIRM_PROMPT,
     COUNTER_PROMPT,

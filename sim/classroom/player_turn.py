@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import search
-from .chair import Answer, LeaveTable
-from .errors import did_you_mean
-from .scenario import Scenario
-from .tolerance import apart, at_least, below
+from ..negotiation import text_search as search
+from ..negotiation.chair import Answer, LeaveTable
+from ..negotiation.tolerance import apart, at_least, below
+from ..scenario.data import Scenario
+from ..scenario.errors import did_you_mean
 
 ANSWER_PROMPT = "Your answer: a = accept, r [points] = reject pushing points, q = quit, ? = options"
 COUNTER_PROMPT = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .outcome import Outcome
-from .runner import run
-from .scenario import Scenario
+from ..negotiation.outcome import Outcome
+from ..negotiation.runner import run
+from ..scenario.data import Scenario
 
 SEEDS = tuple(range(1, 51))
 TIE = 1e-9

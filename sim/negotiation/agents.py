@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from . import search
+from ..scenario.data import Party
+from . import text_search as search
 from .chair import LEFT_TABLE, PLAYER_REJECTS, Chair, LeaveTable
-from .scenario import Party
 from .tactics import Situation, aspiration
 from .tolerance import TOLERANCE, at_least, below
 
@@ -43,7 +43,7 @@ class Negotiator(mesa.Agent):
         self.threat_rounds = 0  # rounds in a row the text has crossed an escalation red line
         self.influence_received = 0.0  # net change applied to this party this round
         self.influence_cost = 0.0  # what applying influence has cost this party so far
-        self.chair: Chair | None = None  # a player deciding for this party (sim.chair)
+        self.chair: Chair | None = None  # a player deciding for this party (sim.negotiation.chair)
         self.left_table = False  # the player has quit: the talks end in its walkout
 
     # -- 1. influence -------------------------------------------------------------------
@@ -164,7 +164,7 @@ class Negotiator(mesa.Agent):
     def judge(self, text: np.ndarray) -> str:
         """Why this party rejects the text ('' to accept): it accepts iff no red line is
         crossed, U >= reservation, U >= aspiration and the domestic ratification test passes
-        (each >= within `sim.tolerance.TOLERANCE`)."""
+        (each >= within `sim.negotiation.tolerance.TOLERANCE`)."""
         if self.crossed:
             return self.red_line_reason()
         if below(self.utility, self.reservation):

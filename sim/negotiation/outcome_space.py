@@ -11,9 +11,9 @@ from functools import cached_property
 
 import numpy as np
 
-from . import links
-from .limits import REPAIR_STEPS
-from .scenario import Party, Scenario
+from ..scenario import links
+from ..scenario.data import Party, Scenario
+from ..scenario.limits import REPAIR_STEPS
 
 RED_LINE_VALUE = -1.0  # a crossed red line costs more than any text can give
 MOVES_CACHE_BYTES = 64_000_000  # move masks remembered per space (pairs of points x options^2)
@@ -210,7 +210,7 @@ class OutcomeSpace:
         """The valid package nearest to `package`: points outside links keep their option;
         linked points try theirs first, then the others by `preference` (points, options).
         Locked points never move. None if no valid package exists within `max_steps`
-        steps of the search (links can make the search exponential: sim.links)."""
+        steps of the search (links can make the search exponential: sim.scenario.links)."""
         text = package.tolist()
         choices = [[current] for current in text]  # only linked points ever move
         order = np.argsort(-preference, axis=1, kind="stable").tolist()

@@ -3,11 +3,11 @@ drift, tactic, influence, domestic constraint, escalation threat and evidence.""
 
 from __future__ import annotations
 
-from . import scenario as s
-from .checker import Checker, kind
+from . import data as s
 from .errors import did_you_mean
+from .fields import Checker, kind
 from .limits import MAX_DEADLINE
-from .yamlfile import KeyPath
+from .located_yaml import KeyPath
 
 PARTY_KEYS = {
     "name",
@@ -68,7 +68,7 @@ def read_party(check: Checker, pid: str, points, evidence_ids) -> s.Party:
     tactic_path = (*base, "tactic")
     if check.has(tactic_path):
         check.mapping(tactic_path, TACTIC_KEYS)
-    from .tactics import TACTICS  # the registry decides which names are valid
+    from ..negotiation.tactics import TACTICS  # the registry decides which names are valid
 
     tactic = s.Tactic(
         name=check.text((*tactic_path, "name"), "time_dependent", tuple(TACTICS)),

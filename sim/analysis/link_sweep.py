@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..links import LinkRule
+from ..scenario.links import LinkRule
 from .problem import Problem
 
 STATE_LIMIT = 20_000  # states of the open points at any step

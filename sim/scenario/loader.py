@@ -12,9 +12,9 @@ import json
 import os
 from pathlib import Path
 
-from . import scenario as s
-from .checker import Checker, kind
+from . import data as s
 from .errors import did_you_mean
+from .fields import Checker, kind
 from .limits import (
     MAX_DEADLINE,
     MAX_LINK_STEPS,
@@ -25,9 +25,7 @@ from .limits import (
     MAX_SEED,
 )
 from .links import TooIntricate, nearest_valid
-from .names import folder_name, id_problem
-from .party_loading import evidence, known_point, read_party
-from .yamlfile import (
+from .located_yaml import (
     KeyPath,
     Located,
     apply_overrides,
@@ -35,6 +33,8 @@ from .yamlfile import (
     read_located,
     read_with_extends,
 )
+from .names import folder_name, id_problem
+from .parties import evidence, known_point, read_party
 
 TOP_KEYS = {
     "name",
@@ -249,7 +249,7 @@ def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
 
 
 def identifier(check: Checker, path: KeyPath, text: str) -> None:
-    """Ids of points, options and parties are slugs (`sim.names`)."""
+    """Ids of points, options and parties are slugs (`sim.scenario.names`)."""
     problem = id_problem(text)
     if problem:
         raise check.fail(path, problem)

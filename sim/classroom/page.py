@@ -3,7 +3,7 @@ scenario picker, sliders for the teachable parameters, Step / Play / Reset, the
 concession trajectories, the standing text, the utility space, the latest rounds told in
 sentences, and a compare tab. Needs the `app` extra (Mesa's visualisation, Solara).
 
-`negsim app` runs `solara run sim.app` on 127.0.0.1; the page reads the scenario it
+`negsim app` runs `solara run sim.classroom.page` on 127.0.0.1; the page reads the scenario it
 starts with from the NEGSIM_APP_SCENARIO environment variable.
 """
 
@@ -20,21 +20,15 @@ import plotly.graph_objects as go
 import solara
 from mesa.visualization import SolaraViz
 
-from .classroom import (
-    ClassroomModel,
-    library,
-    outcome_mix,
-    standing_text,
-    teachable_settings,
-)
-from .errors import ScenarioError
-from .loading import load_scenario
-from .narrative import STATUS_WORDS, narrative
-from .outcome import Outcome
-from .report import trajectory_figure
-from .runner import RunResult
-from .scenario import PROTOCOLS
-from .utility_space import utility_space_figure
+from ..negotiation.outcome import Outcome
+from ..negotiation.runner import RunResult
+from ..reporting.narrative import STATUS_WORDS, narrative
+from ..reporting.report import trajectory_figure
+from ..reporting.utility_space import utility_space_figure
+from ..scenario.data import PROTOCOLS
+from ..scenario.errors import ScenarioError
+from ..scenario.loader import load_scenario
+from .page_data import ClassroomModel, library, outcome_mix, standing_text, teachable_settings
 
 SCENARIO_VARIABLE = "NEGSIM_APP_SCENARIO"
 LATEST_ROUNDS = 6
@@ -58,7 +52,7 @@ def serve(scenario: str, host: str = "127.0.0.1", port: int = 8521) -> int:
         SCENARIO_VARIABLE: str(Path(scenario).resolve()),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves the machine
     }
-    command = [sys.executable, "-m", "solara", "run", "sim.app:Page", "--production"]
+    command = [sys.executable, "-m", "solara", "run", "sim.classroom.page:Page", "--production"]
     command += ["--host", host, "--port", str(port), "--no-open", "--log-level", "warning"]
     sys.stdout.flush()
     sys.stderr.flush()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .outcome import Outcome
-from .scenario import Scenario
-from .tolerance import apart, below
+from ..negotiation.outcome import Outcome
+from ..negotiation.tolerance import apart, below
+from ..scenario.data import Scenario
 
 
 def summary(outcome: Outcome, scenario: Scenario, efficiency: dict | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .scenario import Tactic
+from ..scenario.data import Tactic
 
 
 @dataclass(frozen=True)

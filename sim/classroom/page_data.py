@@ -2,7 +2,7 @@
 teachable parameters (its sliders), the standing text with who objects to each point, and
 the outcome mix of a parameter set over many seeds (its compare view).
 
-Kept apart from `sim.app` so that it needs no web framework and can be tested directly.
+Kept apart from `sim.classroom.page` so that it needs no web framework and can be tested directly.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import load_scenario
-from .model import NegotiationModel
-from .runner import run
-from .scenario import Scenario
+from ..negotiation.model import NegotiationModel
+from ..negotiation.runner import run
+from ..scenario.data import Scenario
+from ..scenario.loader import load_scenario
 
 
 @dataclass(frozen=True)

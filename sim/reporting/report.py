@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from ..negotiation.tolerance import apart, below
 from .narrative import narrative, option_label, split_ids
-from .tolerance import apart, below
 from .utility_space import utility_space_figure
 
 LINES = {  # trace -> (colour, dash)
