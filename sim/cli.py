@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -120,6 +119,7 @@ def validate(files):
 @sigterm_as_ctrl_c()
 def run(file, seed, out, as_json, protocol, settings):
     """Run one negotiation and write outcome, round table, manifest and report."""
+    from .analysis import run_efficiency
     from .negotiation.runner import run as run_negotiation
     from .reporting.run_folder import outcome_record, run_folder, unwritable, write_run
     from .reporting.terminal_summary import summary
@@ -139,7 +139,7 @@ def run(file, seed, out, as_json, protocol, settings):
     if as_json:
         click.echo(json.dumps(outcome_record(result), indent=2))
     else:
-        click.echo(summary(result.outcome, scenario, result.efficiency))
+        click.echo(summary(result.outcome, scenario, run_efficiency(result)))
         click.echo(f"\n  written to {folder}/ (open report.html in a browser)")
 
 
@@ -188,6 +188,7 @@ def analyze(file, parties, as_json, settings):
 @sigterm_as_ctrl_c()
 def play(file, party, seed, out, protocol, settings):
     """Negotiate in a signatory's chair against the model's agents, round by round."""
+    from .analysis import run_efficiency
     from .classroom.comparison import compare, comparison_text
     from .classroom.play import LineChair, NotPlayable, check_playable, save_game
     from .classroom.play import play as play_game
@@ -210,7 +211,7 @@ def play(file, party, seed, out, protocol, settings):
         folder, failed = save_game(result, party, Path(out), command)
     except OSError as err:  # not even the temporary folder could be written
         raise cannot_write(out, err) from None
-    click.echo("\n" + summary(result.outcome, scenario, result.efficiency) + "\n")
+    click.echo("\n" + summary(result.outcome, scenario, run_efficiency(result)) + "\n")
     click.echo(comparison_text(compare(scenario, party, result.outcome), scenario))
     click.echo(f"\n  report: {folder / 'report.html'} (open it in a browser)")
     if failed:
@@ -382,28 +383,16 @@ def sweep_report(folder):
 def app(file, port, host):
     """Open the classroom page: step through a negotiation, move the sliders, compare."""
     _load(file)  # a broken scenario, or a busy port, is reported before the server starts
-    if problem := _port_problem(host, port):
+    from .classroom.server import port_problem, serve
+
+    if problem := port_problem(host, port):
         raise BadInput(problem)
     os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # as for the server (see serve)
     try:
-        from .classroom.page import serve
+        from .classroom import page  # noqa: F401  (the page, and the extra it needs, import)
     except ImportError:
         raise click.ClickException(
             "the page needs the app extra: pip install 'negsim[app]'"
         ) from None
     click.echo(f"negsim app: open http://{host}:{port}/ in a browser (Ctrl-C stops it)")
     sys.exit(serve(file, host, port))
-
-
-def _port_problem(host: str, port: int) -> str | None:
-    """Why the page's server could not listen on host:port, if it could not."""
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            if os.name == "posix":  # as uvicorn does, so that a closing port counts as free
-                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as err:
-        if err.errno == errno.EADDRINUSE:
-            return f"--port {port}: in use on {host} (choose another port)"
-        return f"--host {host}: cannot listen there ({err.strerror or err})"
-    return None

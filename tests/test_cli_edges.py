@@ -131,9 +131,11 @@ def free_port() -> int:
 
 
 def test_a_busy_port_is_one_line_before_any_url_or_server(monkeypatch):
+    import sim.classroom.server
+
     served = []
+    monkeypatch.setattr(sim.classroom.server, "serve", lambda *args: served.append(args) or 0)
     fake = types.ModuleType("sim.classroom.page")
-    fake.serve = lambda *args: served.append(args) or 0
     monkeypatch.setitem(sys.modules, "sim.classroom.page", fake)  # and no solara import either
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

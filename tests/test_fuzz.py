@@ -40,7 +40,7 @@ from click.testing import CliRunner
 from fuzz import BASELINE, TINY, TINY_SWEEP, Mutant, scenario_mutant, sweep_mutant, write_library
 
 import sim
-from sim.analysis import Problem, analyze
+from sim.analysis import Problem, analyze, run_efficiency
 from sim.cli import main
 from sim.reporting.run_folder import outcome_record, run_folder, write_run
 from sim.reporting.terminal_summary import summary
@@ -245,7 +245,7 @@ def exercise(trial: Trial, scenario, out: Path, write: bool) -> None:
             result = sim.run(short)
             stage = "outcome"
             json.dumps(outcome_record(result))
-            summary(result.outcome, short, result.efficiency)
+            summary(result.outcome, short, run_efficiency(result))
             len(result.rounds)
             stage = "analysis"
             analyze(Problem.from_scenario(short), None)
@@ -380,7 +380,7 @@ def _warm_up(lib: Path) -> None:
     """Import and cache what the first mutant would otherwise pay for."""
     scenario = sim.load_scenario(lib / TINY)
     analyze(Problem.from_scenario(scenario), None)
-    sim.run(dataclasses.replace(scenario, deadline=2)).efficiency  # noqa: B018
+    run_efficiency(sim.run(dataclasses.replace(scenario, deadline=2)))
     sim.load_scenario(lib / BASELINE)
     load_sweep(lib / TINY_SWEEP)
 

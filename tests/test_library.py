@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.analysis import Problem, zopa
+from sim.analysis import Problem, run_efficiency, zopa
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SEEDS = range(1, 51)
@@ -117,7 +117,7 @@ def runs(name: str, *settings: str, efficiency: bool = False) -> tuple[Run, ...]
         result = sim.run(scenario, seed=seed)
         o = result.outcome
         asked = efficiency and o.status == "agreement"
-        dominated = result.efficiency["dominated"] if asked else None
+        dominated = run_efficiency(result)["dominated"] if asked else None
         made.append(Run(seed, o.status, o.round, o.package, o.utilities, o.ended_by, dominated))
     return tuple(made)
 

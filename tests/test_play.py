@@ -16,7 +16,8 @@ from sim.classroom.comparison import Comparison, compare, result_value
 from sim.classroom.play import LineChair, play
 from sim.classroom.player_turn import InvalidAnswer, parse_answer, turn_of
 from sim.cli import main
-from sim.negotiation.chair import LEFT_TABLE, PLAYER_REJECTS, ModelChair
+from sim.negotiation.agents import ModelChair
+from sim.negotiation.chair import LEFT_TABLE, PLAYER_REJECTS
 from sim.negotiation.model import NegotiationModel
 
 HERE = Path(__file__).parent

@@ -79,7 +79,8 @@ def test_store_keeps_whole_parts_and_reads_them_back_in_run_order(tmp_path, kind
 
 
 def test_with_values_copies_only_what_it_changes():
-    from sim.scenario.located_yaml import read_with_extends, with_values
+    from sim.scenario.located_yaml import read_with_extends
+    from sim.scenario.overrides import with_values
 
     base = read_with_extends(TINY)
     changed = with_values(base, {"parties.a.reservation": 0.5, "protocol.name": "alternating"})

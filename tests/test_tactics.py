@@ -4,8 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import sim
 from sim.negotiation.tactics import TACTICS, Situation, aspiration, register_tactic
-from sim.scenario.data import Tactic
+from sim.scenario.data import TACTIC_NAMES, Tactic
+from sim.scenario.errors import ScenarioError
+
+TINY = "tests/scenarios/tiny.yaml"
 
 
 def situation(time=0.0, reservation=0.3, previous=1.0, concession=0.0):
@@ -45,12 +49,23 @@ def test_tit_for_tat_returns_the_others_concession_times_reciprocity():
     assert aspiration(tactic, situation(previous=0.32, reservation=0.3, concession=0.1)) == 0.3
 
 
+def test_every_name_a_scenario_may_give_has_a_rule():
+    assert set(TACTICS) == TACTIC_NAMES
+
+
 def test_tactics_are_pluggable_by_name():
+    naming_it = ["parties.a.tactic.name=stubborn_for_test"]
+    with pytest.raises(ScenarioError, match="stubborn_for_test"):
+        sim.load_scenario(TINY, naming_it)
+
     @register_tactic("stubborn_for_test")
     def stubborn(tactic, now):
         return 1.0
 
     try:
         assert aspiration(Tactic("stubborn_for_test"), situation(time=0.9)) == 1.0
+        party = sim.load_scenario(TINY, naming_it).party("a")
+        assert party.tactic.name == "stubborn_for_test"
     finally:
         del TACTICS["stubborn_for_test"]
+        TACTIC_NAMES.discard("stubborn_for_test")

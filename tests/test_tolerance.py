@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.analysis import Problem, analyze, zopa
+from sim.analysis import Problem, analyze, run_efficiency, zopa
 from sim.analysis.zopa import ratified
 from sim.negotiation.tolerance import TOLERANCE, apart, at_least, below
 from sim.reporting.terminal_summary import summary
@@ -96,8 +96,8 @@ def test_a_text_worth_a_threshold_in_decimal_reaches_it_everywhere(w1, w2, e1, e
     result = sim.run(scenario)
     assert result.outcome.status == "agreement"
     assert result.outcome.package == {"border": "firm", "aid": "firm"}
-    assert result.efficiency["dominated"] is False
-    assert "below!" not in summary(result.outcome, scenario, result.efficiency)
+    assert run_efficiency(result)["dominated"] is False
+    assert "below!" not in summary(result.outcome, scenario, run_efficiency(result))
     reasons = set(result.rounds["why"])
     assert "below its reservation value" not in reasons
     assert "the referendum would not ratify it" not in reasons

@@ -1,6 +1,7 @@
 """Analysis of a scenario as a bargaining problem, independent of any run (MODEL.md 4):
 is a deal possible (ZOPA), what the efficient deals are (Pareto frontier), the Nash and
-Kalai-Smorodinsky packages, and how efficient a run's outcome was.
+Kalai-Smorodinsky packages, and how efficient a run's outcome was. Imports the scenario
+and the negotiation's outcome space and text search; never a report.
 
     problem = Problem.from_scenario(scenario)
     analyze(problem) -> dict   # what `negsim analyze --json` prints
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, signatory_frontier
-from .efficiency import efficiency
+from .efficiency import efficiency, run_efficiency
 from .frontier import Frontier, approximate_frontier, pareto_frontier, supported_frontier
 from .problem import Problem
 from .zopa import Zopa, ratified, zopa
@@ -28,6 +29,7 @@ __all__ = [
     "nash_product",
     "nash_solution",
     "pareto_frontier",
+    "run_efficiency",
     "signatory_frontier",
     "supported_frontier",
     "zopa",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..negotiation.tolerance import TOLERANCE
-from .bargaining import nash_product, nash_solution
+from .bargaining import nash_product, nash_solution, signatory_frontier
 from .frontier import Frontier
 from .problem import Problem
+
+if TYPE_CHECKING:  # the run's Mesa model is not needed to analyse a scenario
+    from ..negotiation.runner import RunResult
 
 
 def efficiency(
@@ -50,3 +55,13 @@ def efficiency(
         "gain_shares": shares,
         "reservations": dict(zip(names, np.round(reservations, 6).tolist(), strict=True)),
     }
+
+
+def run_efficiency(result: RunResult) -> dict:
+    """`efficiency` of a run's final text, against the signatories' frontier and the
+    reservation values they ended the run with (what outcome.json records)."""
+    model = result.model
+    problem = Problem.from_scenario(model.spec)
+    reservations = np.array([n.reservation for n in model.signatories])
+    agreement = result.outcome.status == "agreement"
+    return efficiency(problem, signatory_frontier(problem), model.text, reservations, agreement)

@@ -3,16 +3,13 @@ scenario picker, sliders for the teachable parameters, Step / Play / Reset, the
 concession trajectories, the standing text, the utility space, the latest rounds told in
 sentences, and a compare tab. Needs the `app` extra (Mesa's visualisation, Solara).
 
-`negsim app` runs `solara run sim.classroom.page` on 127.0.0.1; the page reads the scenario it
+`negsim app` serves it with solara (`sim.classroom.server`); the page reads the scenario it
 starts with from the NEGSIM_APP_SCENARIO environment variable.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 from html import escape
 from pathlib import Path
 
@@ -29,8 +26,8 @@ from ..scenario.data import PROTOCOLS
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario
 from .page_data import ClassroomModel, library, outcome_mix, standing_text, teachable_settings
+from .server import SCENARIO_VARIABLE
 
-SCENARIO_VARIABLE = "NEGSIM_APP_SCENARIO"
 LATEST_ROUNDS = 6
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]  # one per signatory
 STATUS_COLOURS = {
@@ -39,33 +36,6 @@ STATUS_COLOURS = {
     "walkout": "#ff7f0e",
     "escalation": "#d62728",
 }
-
-
-def serve(scenario: str, host: str = "127.0.0.1", port: int = 8521) -> int:
-    """Serve the page in the foreground until Ctrl-C or SIGTERM. On POSIX this process
-    becomes solara's server (exec), so that no signal can leave a server behind it;
-    elsewhere the server is a child that a Ctrl-C or SIGTERM stops too. Its exit status."""
-    environment = {
-        # Mesa's SolaraViz trips solara's rules-of-hooks check: noise to a teacher
-        "SOLARA_CHECK_HOOKS": "off",
-        **os.environ,
-        SCENARIO_VARIABLE: str(Path(scenario).resolve()),
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves the machine
-    }
-    command = [sys.executable, "-m", "solara", "run", "sim.classroom.page:Page", "--production"]
-    command += ["--host", host, "--port", str(port), "--no-open", "--log-level", "warning"]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    if os.name == "posix":
-        os.execve(sys.executable, command, environment)
-    server = subprocess.Popen(command, env=environment)
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
-    try:
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait()
-        return 0
 
 
 def model_params(scenario_file: str) -> dict:

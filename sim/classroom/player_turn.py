@@ -160,35 +160,34 @@ def options_lines(negotiator, point_ids: list[str]) -> list[str]:
 
 
 # -- reading answers -----------------------------------------------------------------------
-def by_number_or_id(token: str, ids: list[str]) -> int | None:
-    """The index that `token` names, as a number in the list (from 1) or as an id."""
+def by_number_or_id(token: str, ids: list[str], unknown: str) -> int:
+    """The index that `token` names, as a number in the list (from 1) or as an id; an
+    `InvalidAnswer` saying `unknown` when it names none."""
     if token.isdigit() and 1 <= int(token) <= len(ids):
         return int(token) - 1
-    return ids.index(token.lower()) if token.lower() in ids else None
+    if token.lower() in ids:
+        return ids.index(token.lower())
+    raise InvalidAnswer(unknown)
 
 
 def point_index(token: str, scenario: Scenario) -> int:
     """A point by its number in the list (from 1) or its id."""
     ids = [p.id for p in scenario.points]
-    index = by_number_or_id(token, ids)
-    if index is not None:
-        return index
-    raise InvalidAnswer(
+    unknown = (
         f"No point '{token}'{did_you_mean(token.lower(), ids)}: give its number "
         f"(1-{len(ids)}) or its id (such as {ids[0]})."
     )
+    return by_number_or_id(token, ids, unknown)
 
 
 def option_index(token: str, scenario: Scenario, index: int) -> int:
     """An option of point `index` by its number in the point's list (from 1) or its id."""
     point = scenario.points[index]
     ids = [o.id for o in point.options]
-    option = by_number_or_id(token, ids)
-    if option is not None:
-        return option
-    raise InvalidAnswer(
+    unknown = (
         f"{point.title} has no option '{token}': give 1-{len(ids)} or one of {', '.join(ids)}."
     )
+    return by_number_or_id(token, ids, unknown)
 
 
 def words(line: str) -> list[str]:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from ..scenario.data import Party
 from . import text_search as search
-from .chair import LEFT_TABLE, PLAYER_REJECTS, Chair, LeaveTable
+from .chair import LEFT_TABLE, PLAYER_REJECTS, Answer, Chair, LeaveTable
 from .tactics import Situation, aspiration
 from .tolerance import TOLERANCE, at_least, below
-
-if TYPE_CHECKING:
-    from .model import NegotiationModel
 
 MAX_OBJECTIONS = 3
 
@@ -22,7 +17,8 @@ MAX_OBJECTIONS = 3
 class Negotiator(mesa.Agent):
     """A party at (or around) the table: signatory, mediator or stakeholder."""
 
-    def __init__(self, model: NegotiationModel, spec: Party, row: int):
+    def __init__(self, model: mesa.Model, spec: Party, row: int):
+        """`model` is the `NegotiationModel` whose tables hold this party's row."""
         super().__init__(model)
         self.spec = spec
         self.party = spec.id
@@ -276,3 +272,16 @@ class Mediator(Negotiator):
         return search.best_text(
             model.space, model.beliefs[self.row], self.objective(), [start], model.locked
         )
+
+
+class ModelChair:
+    """Answers exactly as the party's own rules would: a run with this chair is the run
+    without one, bit for bit (the check that the hook changes nothing else)."""
+
+    def respond(self, negotiator: Negotiator) -> Answer:
+        text = negotiator.model.text
+        why = negotiator.judge(text)
+        return Answer(not why, negotiator.objections_to(text) if why else (), why)
+
+    def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray:
+        return negotiator.offer(standing)

@@ -10,12 +10,10 @@ body. A chair that raises `LeaveTable` ends the talks as the party's walkout.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    import numpy as np
-
-    from .agents import Negotiator
+import mesa
+import numpy as np
 
 PLAYER_REJECTS = "its player's decision"  # `why` of a rejection the chair gave no reason for
 LEFT_TABLE = "left the table"  # `why` of a party whose player has quit
@@ -36,22 +34,12 @@ class Answer:
 
 
 class Chair(Protocol):
-    def respond(self, negotiator: Negotiator) -> Answer:
+    """What the model asks a player; `negotiator` is the party's own agent
+    (`sim.negotiation.agents.Negotiator`), for what it knows and would do."""
+
+    def respond(self, negotiator: mesa.Agent) -> Answer:
         """Answer the standing text `negotiator.model.text` (already evaluated)."""
 
-    def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray | None:
+    def propose(self, negotiator: mesa.Agent, standing: np.ndarray) -> np.ndarray | None:
         """A counter-text (a valid package that leaves fixed points alone), or None to
         table the standing text again."""
-
-
-class ModelChair:
-    """Answers exactly as the party's own rules would: a run with this chair is the run
-    without one, bit for bit (the check that the hook changes nothing else)."""
-
-    def respond(self, negotiator: Negotiator) -> Answer:
-        text = negotiator.model.text
-        why = negotiator.judge(text)
-        return Answer(not why, negotiator.objections_to(text) if why else (), why)
-
-    def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray:
-        return negotiator.offer(standing)

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
-
 from ..scenario.data import Scenario
 from ..scenario.loader import load_scenario
 from .chair import Chair
@@ -38,17 +36,6 @@ class RunResult:
         points.columns = self.model.point_ids
         table = agents.merge(texts.drop(columns="text").join(points), on="round")
         return table
-
-    @cached_property
-    def efficiency(self) -> dict:
-        """How efficient the final text is for the signatories (see `sim.analysis`)."""
-        from ..analysis import Problem, efficiency, signatory_frontier
-
-        problem = Problem.from_scenario(self.model.spec)
-        frontier = signatory_frontier(problem)
-        reservations = np.array([n.reservation for n in self.model.signatories])
-        agreement = self.outcome.status == "agreement"
-        return efficiency(problem, frontier, self.model.text, reservations, agreement)
 
 
 def run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..scenario.data import Tactic
+from ..scenario.data import TACTIC_NAMES, Tactic
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ def register_tactic(name: str) -> Callable[[TacticRule], TacticRule]:
 
     def add(rule: TacticRule) -> TacticRule:
         TACTICS[name] = rule
+        TACTIC_NAMES.add(name)
         return rule
 
     return add

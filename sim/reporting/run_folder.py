@@ -15,6 +15,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from ..analysis import run_efficiency
 from ..negotiation.runner import RunResult
 
 PACKAGES = (
@@ -40,7 +41,7 @@ def run_folder(result: RunResult, results_root: Path) -> Path:
 
 def outcome_record(result: RunResult) -> dict:
     """outcome.json: the outcome and the efficiency of its final text."""
-    return {**result.outcome.as_dict(), "efficiency": result.efficiency}
+    return {**result.outcome.as_dict(), "efficiency": run_efficiency(result)}
 
 
 def versions() -> dict[str, str | None]:

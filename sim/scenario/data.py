@@ -43,6 +43,11 @@ class Link:
     allowed: tuple[str, ...]
 
 
+# the tactic names a scenario may give: the built-ins, and any a program adds with
+# `sim.negotiation.tactics.register_tactic` (the loader checks names without the model)
+TACTIC_NAMES = {"time_dependent", "tit_for_tat"}
+
+
 @dataclass(frozen=True)
 class Tactic:
     """A concession tactic by registered name with its parameters."""

@@ -6,7 +6,6 @@ path, so that a student who mistypes a key is told exactly where and what to fix
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from . import data as s
 from .errors import did_you_mean
+from .evidence import cited, evidence_base_ids
 from .fields import Checker, kind
 from .limits import (
     MAX_DEADLINE,
@@ -28,13 +28,11 @@ from .links import TooIntricate, nearest_valid
 from .located_yaml import (
     KeyPath,
     Located,
-    apply_overrides,
-    named_file,
-    read_located,
     read_with_extends,
 )
 from .names import folder_name, id_problem
-from .parties import evidence, known_point, read_party
+from .overrides import apply_overrides
+from .parties import known_point, read_party
 
 TOP_KEYS = {
     "name",
@@ -49,8 +47,6 @@ TOP_KEYS = {
     "links",
     "parties",
 }
-RECORD_KEYS = {"id", "actor", "claim", "source", "quote"}
-MAX_QUOTE_WORDS = 12
 POINT_KEYS = {"title", "options", "evidence", "assumption"}
 OPTION_KEYS = {"label", "position"}
 LINK_KEYS = {"if", "then", "evidence", "assumption"}
@@ -83,7 +79,7 @@ def build_scenario(located: Located, path: Path) -> s.Scenario:
     """Validate the merged data and build the immutable scenario."""
     check = Checker(located)
     check.mapping((), TOP_KEYS, {"points", "parties"})
-    evidence_ids = _evidence_ids(check)
+    evidence_ids = evidence_base_ids(check)
     points = _points(check, evidence_ids)
     raw_parties = check.mapping(("parties",), set())
     at_most(check, ("parties",), raw_parties, MAX_PARTIES, "parties")
@@ -160,48 +156,6 @@ def _some_text_is_valid(check: Checker, points, links, protocol: s.Protocol) -> 
         )
 
 
-def _evidence_ids(check: Checker) -> set[str] | None:
-    """Ids of the evidence base's records, or None when the scenario names no base."""
-    if not check.has(("evidence_base",)):
-        return None
-    base_path = named_file(check.located, ("evidence_base",))
-    stat = base_path.stat()
-    return _evidence_base_ids(str(base_path), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=16)
-def _evidence_base_ids(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
-    """The checked record ids of one evidence base file, read once per version of it
-    (a sweep builds thousands of scenarios on the same base)."""
-    return frozenset(_record_ids(Checker(read_located(Path(path), path))))
-
-
-def _record_ids(check: Checker) -> set[str]:
-    """Check the evidence base's records (id, actor, claim, source file(s), at most a short
-    quote) and return their ids."""
-    check.mapping((), {"positions"}, {"positions"})
-    if not isinstance(check.value(("positions",)), list):
-        raise check.fail(("positions",), "expected a list of position records")
-    ids = set()
-    for index in range(len(check.value(("positions",)))):
-        path = ("positions", index)
-        check.mapping(path, RECORD_KEYS, RECORD_KEYS - {"quote"})
-        record_id = check.text((*path, "id"))
-        if record_id in ids:
-            raise check.fail((*path, "id"), f"duplicate record id '{record_id}'")
-        ids.add(record_id)
-        check.text((*path, "actor"))
-        check.text((*path, "claim"))
-        check.names((*path, "source"), what="seed file name")
-        quote = check.text((*path, "quote"), "")
-        if len(quote.split()) > MAX_QUOTE_WORDS:
-            raise check.fail(
-                (*path, "quote"),
-                f"quote at most {MAX_QUOTE_WORDS} words; put the rest in your own words in 'claim'",
-            )
-    return ids
-
-
 def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
     raw = check.mapping(("points",), set())
     if not raw:
@@ -241,7 +195,7 @@ def _points(check: Checker, evidence_ids) -> tuple[s.Point, ...]:
                 pid,
                 check.text((*base, "title"), pid),
                 tuple(options),
-                evidence(check, (*base, "evidence"), evidence_ids),
+                cited(check, (*base, "evidence"), evidence_ids),
                 check.text((*base, "assumption"), ""),
             )
         )
@@ -276,7 +230,7 @@ def _links(check: Checker, points, evidence_ids) -> tuple[s.Link, ...]:
     for index in range(len(raw)):
         base = ("links", index)
         check.mapping(base, LINK_KEYS, {"if", "then"})
-        evidence(check, (*base, "evidence"), evidence_ids)
+        cited(check, (*base, "evidence"), evidence_ids)
         sides = []
         for side in ("if", "then"):
             pair = check.mapping((*base, side), set())

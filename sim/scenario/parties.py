@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import data as s
 from .errors import did_you_mean
+from .evidence import cited
 from .fields import Checker, kind
 from .limits import MAX_DEADLINE
 from .located_yaml import KeyPath
@@ -37,14 +38,6 @@ ESCALATION_KEYS = {"points", "rounds"}
 LOSSES = ("linear", "quadratic")
 
 
-def evidence(check: Checker, path: KeyPath, evidence_ids) -> tuple[str, ...]:
-    if not check.has(path):
-        return ()
-    if evidence_ids is None:
-        raise check.fail(path, "evidence ids need an 'evidence_base' file at the top level")
-    return check.names(path, evidence_ids, "evidence id")
-
-
 def known_point(check: Checker, path: KeyPath, point_id, points_by_id) -> None:
     if point_id not in points_by_id:
         raise check.fail(path, f"unknown point '{point_id}'{did_you_mean(point_id, points_by_id)}")
@@ -68,14 +61,12 @@ def read_party(check: Checker, pid: str, points, evidence_ids) -> s.Party:
     tactic_path = (*base, "tactic")
     if check.has(tactic_path):
         check.mapping(tactic_path, TACTIC_KEYS)
-    from ..negotiation.tactics import TACTICS  # the registry decides which names are valid
-
     tactic = s.Tactic(
-        name=check.text((*tactic_path, "name"), "time_dependent", tuple(TACTICS)),
+        name=check.text((*tactic_path, "name"), "time_dependent", tuple(sorted(s.TACTIC_NAMES))),
         beta=check.number((*tactic_path, "beta"), 1.0, 0.01, 100),
         reciprocity=check.number((*tactic_path, "reciprocity"), 1.0, 0, 10),
     )
-    cited = []
+    citations = []
     if check.has((*base, "evidence")):
         for parameter in check.mapping((*base, "evidence"), set()):
             target = tuple(parameter.split("."))
@@ -84,8 +75,8 @@ def read_party(check: Checker, pid: str, points, evidence_ids) -> s.Party:
                     (*base, "evidence", parameter),
                     f"'{parameter}' is not a parameter of this party",
                 )
-            ids = evidence(check, (*base, "evidence", parameter), evidence_ids)
-            cited.append((parameter, ids))
+            ids = cited(check, (*base, "evidence", parameter), evidence_ids)
+            citations.append((parameter, ids))
     return s.Party(
         id=pid,
         name=check.text((*base, "name"), pid.replace("_", " ").title()),
@@ -101,7 +92,7 @@ def read_party(check: Checker, pid: str, points, evidence_ids) -> s.Party:
         influence=_influence(check, base),
         domestic=_domestic(check, base, by_id),
         escalation=_escalation(check, base, by_id),
-        evidence=tuple(cited),
+        evidence=tuple(citations),
     )
 
 

@@ -1,6 +1,7 @@
 """Sensitivity sweeps (MODEL.md section 5): vary scenario parameters by a design, run
 every parameter set with seeded replications, store one row per run, and summarise
-which outcomes each parameter leads to.
+which outcomes each parameter leads to. Imports every stage up to reporting (runs, their
+analysis, the report's page style); never the classroom.
 
     result = sim.sweep("scenarios/sweeps/baseline_sobol.yaml", jobs=2)
     result.rows, result.indices
@@ -23,9 +24,9 @@ from ..scenario.errors import ScenarioError
 from ..scenario.limits import MAX_JOBS, SWEEP_CONFIRM_RUNS
 from ..scenario.loader import load_scenario
 from ..scenario.names import name_problem
-from .design import ParameterSets, parameter_set_count, run_count
+from .design import ParameterSets, run_count
 from .execute import execute, run_chunk
-from .spec import Sweep, load_sweep, replications_text, size_problem
+from .spec import Sweep, load_sweep, parameter_set_count, replications_text, size_problem
 from .store import FolderLock, RunStore, remove_temporaries, write_atomic
 
 __all__ = ["Sweep", "SweepResult", "load_sweep", "sweep", "sweep_report"]

@@ -3,11 +3,9 @@ the seed of every run, so that results never depend on the executor or the order
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .spec import Parameter, Sweep
+from .spec import Parameter, Sweep, parameter_set_count
 
 SALIB_DISTRIBUTIONS = {
     "uniform": "unif",
@@ -39,20 +37,6 @@ def salib_problem(sweep: Sweep) -> dict:
         "bounds": bounds,
         "dists": dists,
     }
-
-
-def parameter_set_count(sweep: Sweep) -> int:
-    """How many parameter sets the design makes, by arithmetic (D parameters, N samples):
-    grid: the product of the values per parameter; lhs: N; sobol: N(D+2), or N(2D+2)
-    with second-order indices; morris: N(D+1)."""
-    design, d = sweep.design, len(sweep.parameters)
-    if design.method == "grid":
-        return math.prod(len(p.values) if p.values else design.levels for p in sweep.parameters)
-    if design.method == "sobol":
-        return design.samples * ((2 * d + 2) if design.second_order else (d + 2))
-    if design.method == "morris":
-        return design.samples * (d + 1)
-    return design.samples
 
 
 def run_count(sweep: Sweep) -> int:

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..negotiation.runner import run as run_negotiation
 from ..scenario.loader import build_scenario
-from ..scenario.located_yaml import read_with_extends, with_values
+from ..scenario.located_yaml import read_with_extends
+from ..scenario.overrides import with_values
 from .design import ParameterSets, parameter_set, run_count, run_seed
 from .spec import Sweep
 from .store import RunStore

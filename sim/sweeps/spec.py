@@ -17,6 +17,7 @@ every parameter path is tried on the base scenario before any run starts.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +33,9 @@ from ..scenario.located_yaml import (
     named_file,
     read_located,
     read_with_extends,
-    with_values,
 )
 from ..scenario.names import folder_name
+from ..scenario.overrides import with_values
 
 SWEEP_KEYS = {"name", "base", "parameters", "design", "replications", "seed", "outputs"}
 PARAMETER_KEYS = {"range", "values", "distribution", "mean", "sd", "low", "high", "peak"}
@@ -114,9 +115,17 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def parameter_set_count(sweep: Sweep) -> int:
-    from .design import parameter_set_count as count
-
-    return count(sweep)
+    """How many parameter sets the design makes, by arithmetic (D parameters, N samples):
+    grid: the product of the values per parameter; lhs: N; sobol: N(D+2), or N(2D+2)
+    with second-order indices; morris: N(D+1)."""
+    design, d = sweep.design, len(sweep.parameters)
+    if design.method == "grid":
+        return math.prod(len(p.values) if p.values else design.levels for p in sweep.parameters)
+    if design.method == "sobol":
+        return design.samples * ((2 * d + 2) if design.second_order else (d + 2))
+    if design.method == "morris":
+        return design.samples * (d + 1)
+    return design.samples
 
 
 def size_problem(sweep: Sweep) -> str | None:

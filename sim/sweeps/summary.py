@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .design import design_matrix, parameter_set_count, salib_problem, value_of
-from .spec import STATUS_OUTPUTS, Parameter, Sweep
+from .design import design_matrix, salib_problem, value_of
+from .spec import STATUS_OUTPUTS, Parameter, Sweep, parameter_set_count
 
 BINS = 8  # bins per numeric parameter; fewer distinct values get one bin each
 PAIRS = 3  # heatmaps of P(agreement) for the pairs among this many leading parameters
