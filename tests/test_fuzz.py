@@ -117,10 +117,10 @@ class Trial:
 
 
 def root_cause(err: BaseException) -> str:
-    """`RecursionError in sim/yamlfile.py:read_located (via composer.py:compose_node)`:
-    the type, the innermost frame in sim/ and the innermost frame of all. A Timeout is
-    named by the outermost frame in sim/ (where it happens to stop is chance; `chain`
-    shows the way there)."""
+    """The type, the innermost frame in sim/ and the innermost frame of all, as in
+    `RecursionError in sim/scenario/located_yaml.py:read_located (via
+    composer.py:compose_node)`. A Timeout is named by the outermost frame in sim/ (where
+    it happens to stop is chance; `chain` shows the way there)."""
     frames = traceback.extract_tb(err.__traceback__)
     ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(SIM)]
     text = type(err).__name__
