@@ -33,8 +33,12 @@ class Negotiator(mesa.Agent):
         self.rejections = 0
         self.last_rejected = 0  # the last round in which this party rejected the text
         self.why = ""  # why the last text was rejected ("" when accepted)
+        self.verdict = ""  # its kind: accept, red_line, reservation, aspiration, ratification
+        self.believed_utility = 0.0  # the text's utility for this party, as its author believes
+        self.belief_sd = 0.0  # how unsure the author is of it (standard deviation)
         self.objections: tuple[str, ...] = ()
         self.crossed: tuple[str, ...] = ()  # red lines the standing text crosses
+        self.holdout_rounds = 0  # rounds in a row it alone rejected the text, for more
         self.hopeless_rounds = 0  # rounds in a row with no text worth more than no deal
         self.threat_rounds = 0  # rounds in a row the text has crossed an escalation red line
         self.influence_received = 0.0  # net change applied to this party this round
@@ -94,7 +98,7 @@ class Negotiator(mesa.Agent):
         """The text best for the others (as believed) that still meets this party's own
         aspiration and, where it has one, its ratifying body's threshold."""
         model = self.model
-        table = model.beliefs[self.row]
+        table = model.beliefs.tables[self.row]
         nash = search.nash_score(*model.veto_players(exclude=self))
         columns, floors = [self.row], [self.aspiration]
         if self in model.ratifiers:
@@ -138,6 +142,8 @@ class Negotiator(mesa.Agent):
         model = self.model
         self.previous_utility = self.utility
         self.utility = float(model.text_utilities[self.row])
+        self.believed_utility = float(model.believed_utilities[self.row])
+        self.belief_sd = float(model.belief_sds[self.row])
         crossed = model.text_crossings[:, self.row]
         self.crossed = (
             tuple(model.point_ids[i] for i in np.flatnonzero(crossed)) if crossed.any() else ()
@@ -148,9 +154,11 @@ class Negotiator(mesa.Agent):
         name the points to change."""
         pushed: tuple[str, ...] = ()
         if self.chair is None:
-            self.why = self.judge(text)
+            self.verdict = self.verdict_on(text)
+            self.why = self.reason(self.verdict)
         else:
             self.why, pushed = self.answer_from_chair(text)
+            self.verdict = self.verdict_named(self.why)
         self.accepted = not self.why
         if not self.accepted:
             self.rejections += 1
@@ -158,18 +166,38 @@ class Negotiator(mesa.Agent):
         self.objections = () if self.accepted else (pushed or self.objections_to(text))
 
     def judge(self, text: np.ndarray) -> str:
-        """Why this party rejects the text ('' to accept): it accepts iff no red line is
-        crossed, U >= reservation, U >= aspiration and the domestic ratification test passes
-        (each >= within `sim.negotiation.tolerance.TOLERANCE`)."""
+        """Why this party rejects the text ('' to accept)."""
+        return self.reason(self.verdict_on(text))
+
+    def verdict_on(self, text: np.ndarray) -> str:
+        """The first test the text fails, or 'accept': it accepts iff no red line is crossed,
+        U >= reservation, U >= aspiration and the domestic ratification test passes (each
+        >= within `sim.negotiation.tolerance.TOLERANCE`)."""
         if self.crossed:
-            return self.red_line_reason()
+            return "red_line"
         if below(self.utility, self.reservation):
-            return "below its reservation value"
+            return "reservation"
         if below(self.utility, self.aspiration):
-            return "below its aspiration"
+            return "aspiration"
         if not self.ratifies(text):
+            return "ratification"
+        return "accept"
+
+    def reason(self, verdict: str) -> str:
+        """A verdict as the sentence recorded in `why` ('' for an acceptance)."""
+        if verdict == "red_line":
+            return self.red_line_reason()
+        if verdict == "ratification":
             return self.ratification_reason()
-        return ""
+        return {"accept": "", "reservation": "below its reservation value"}.get(
+            verdict, "below its aspiration"
+        )
+
+    def verdict_named(self, why: str) -> str:
+        """The verdict a recorded reason states; 'player' for a player's own reason."""
+        kinds = ["accept", "reservation", "aspiration"]
+        kinds += ["red_line"] * bool(self.crossed) + ["ratification"] * bool(self.spec.domestic)
+        return next((kind for kind in kinds if self.reason(kind) == why), "player")
 
     def answer_from_chair(self, text: np.ndarray) -> tuple[str, tuple[str, ...]]:
         """The player's answer and pushed points; its red lines and its ratifying body
@@ -255,22 +283,33 @@ class Mediator(Negotiator):
         )
 
     def revise_text(self, text: np.ndarray) -> np.ndarray:
-        """Change at most `max_changes` points of the text, each change raising the objective."""
+        """Change at most `max_changes` points of the text, each change raising the objective.
+        A mediator that listens gives untried options the benefit of the doubt and never
+        tables again a text a party has said falls short of its reservation value: from
+        one, it makes the best change that leads elsewhere."""
         model = self.model
-        return search.hill_climb(
-            model.space,
-            model.beliefs[self.row],
-            self.objective(),
-            text,
-            model.locked,
-            model.spec.protocol.max_changes,
+        protocol = model.spec.protocol
+        if not protocol.learning:
+            table = model.beliefs.tables[self.row]
+        else:
+            doubt = protocol.exploration * max(0.0, 1 - model.steps / model.deadline)
+            table = model.beliefs.hopeful_table(self.row, doubt)
+        score = self.objective()
+        revised = search.hill_climb(
+            model.space, table, score, text, model.locked, protocol.max_changes
         )
+        if protocol.learning and model.known_to_fail(revised):
+            way_out = search.best_change_avoiding(
+                model.space, table, score, revised, model.locked, model.known_to_fail
+            )
+            return revised if way_out is None else way_out
+        return revised
 
     def draft_text(self, start: np.ndarray) -> np.ndarray:
         """A whole first draft: the best text found from the start and every party's ideal."""
         model = self.model
         return search.best_text(
-            model.space, model.beliefs[self.row], self.objective(), [start], model.locked
+            model.space, model.beliefs.tables[self.row], self.objective(), [start], model.locked
         )
 
 

@@ -17,9 +17,12 @@ from ..scenario.data import Scenario
 from ..scenario.limits import MAX_LINK_STEPS
 from . import text_search as search
 from .agents import Mediator, Negotiator
+from .beliefs import Beliefs
 from .chair import Chair
 from .outcome_space import OutcomeSpace, party_tables, ratification_weights, weighted
 from .tolerance import apart
+
+HOLDOUT_ROUNDS = 2  # rounds a lone party rejects a text for more before the mediator yields
 
 
 class NegotiationModel(mesa.Model):
@@ -49,13 +52,18 @@ class NegotiationModel(mesa.Model):
         self.negotiators_by_row = list(self.negotiators.values())
         forget_agent_counter(self)
         self.signatories = [n for n in self.negotiators_by_row if n.spec.is_signatory]
+        self.signatory_rows = [n.row for n in self.signatories]
         for party, chair in (chairs or {}).items():
             if party not in self.negotiators or not self.negotiators[party].spec.is_signatory:
                 raise ValueError(f"only a signatory can be played, not {party!r}")
             self.negotiators[party].chair = chair
         self.mediator = self.negotiators.get(protocol.mediator) if protocol.mediator else None
         self.ratifiers = [n for n in self.signatories if n.spec.domestic]
-        self.beliefs = self.perceived_tables()
+        self.beliefs = Beliefs(self, protocol.belief_noise)
+        n = len(self.negotiators_by_row)
+        # lowest utility each party believes each other party has accepted (tit-for-tat)
+        self.shown = np.ones((n, n))
+        self.revealed = np.zeros((n, n))  # what each party saw the others concede last round
         self.locked = np.zeros(len(self.point_ids), dtype=bool)
         self.locked[[self.point_ids.index(p) for p, _ in protocol.fixed]] = True
         self.best_attainable = self.own_best_utilities()
@@ -92,27 +100,12 @@ class NegotiationModel(mesa.Model):
                 "objections": "objections_code",
                 "red_lines_crossed": "crossed_code",
                 "influence": "influence_received",
+                "believed_utility": "believed_utility",
+                "belief_sd": "belief_sd",
             },
         )
 
     # -- set-up --------------------------------------------------------------------------
-    def perceived_tables(self) -> np.ndarray:
-        """(observer, point, option, column) weighted values as each party believes them:
-        its own exactly, the others' with Gaussian noise; red lines are public. Columns are
-        the parties, then the ratifying body of each party with a domestic constraint."""
-        noise = self.spec.protocol.belief_noise
-        n = len(self.negotiators_by_row)
-        values = np.broadcast_to(self.values, (n, *self.values.shape)).copy()
-        if noise:
-            values += noise * self.rng.standard_normal(values.shape)
-            values[np.arange(n), :, :, np.arange(n)] = self.values.transpose(2, 0, 1)
-        values = np.clip(values, 0, 1)
-        owners = [n.row for n in self.ratifiers]
-        bodies = weighted(
-            values[..., owners], self.domestic_weights[:, owners], self.red[..., owners]
-        )
-        return np.concatenate([weighted(values, self.salience, self.red), bodies], axis=-1)
-
     def own_best_utilities(self) -> np.ndarray:
         """Each party's best utility over valid texts that cross none of its red lines."""
         start = self.fixed_text(np.zeros(len(self.point_ids), dtype=int))
@@ -162,9 +155,17 @@ class NegotiationModel(mesa.Model):
 
     def veto_players(self, exclude: Negotiator | None = None):
         """Table columns, reservation values and Nash weights of everyone who can block a
-        text: each signatory (lambda_j = 1 + growth * rejections_j) and its ratifying body."""
+        text: each signatory (lambda_j = 1 + growth * rejections_j) and its ratifying body.
+        A listening party (`learning`) counts a signatory's gain above what it believes
+        the signatory demands now, never below its reservation value."""
         growth = self.spec.protocol.lambda_growth
-        players = [(n.row, n.reservation, n) for n in self.signatories if n is not exclude]
+        judge = self.negotiators_by_row[exclude.row if exclude else self.mediator.row]
+        demand = self.beliefs.demand[judge.row] if self.spec.protocol.learning else None
+        players = [
+            (n.row, n.reservation if demand is None else max(n.reservation, demand[n.row]), n)
+            for n in self.signatories
+            if n is not exclude
+        ]
         players += [
             (len(self.negotiators_by_row) + i, self.ratification_threshold(n), n)
             for i, n in enumerate(self.ratifiers)
@@ -184,20 +185,67 @@ class NegotiationModel(mesa.Model):
         for negotiator in self.negotiators_by_row:
             negotiator.update_aspiration(self.others_concession(negotiator))
         self.propose()
+        author = self.negotiators[self.proposer].row
+        self.believed_utilities, self.belief_sds = self.beliefs.of_text(author, self.text)
         self.text_utilities = search.utilities(self.table, self.text)
         self.text_crossings = self.red[self.rows, self.text]  # (points, parties)
         self.agents.do("evaluate")
         for negotiator in self.signatories:
             negotiator.respond(self.text)
+        self.note_concessions()
+        if self.spec.protocol.learning:
+            self.listen()
         self.check_end()
         self.datacollector.collect(self)
 
     def others_concession(self, negotiator: Negotiator) -> float:
-        """Mean utility the other signatories gave up with the latest change of the text."""
-        others = [n for n in self.signatories if n is not negotiator]
-        if not others or self.steps <= 2:
-            return 0.0
-        return sum(n.previous_utility - n.utility for n in others) / len(others)
+        """Mean concession the other signatories revealed last round, as this party
+        believes their utilities: how much lower the lowest text each has accepted became."""
+        row = negotiator.row
+        own = self.revealed[row, row] if negotiator.spec.is_signatory else 0.0
+        others = len(self.signatory_rows) - negotiator.spec.is_signatory
+        return (
+            float((self.revealed[row, self.signatory_rows].sum() - own) / others) if others else 0.0
+        )
+
+    def note_concessions(self) -> None:
+        """Each signatory that accepted the text has shown it would settle for what every
+        party believes the text gives it (under alternating offers, a proposer accepts its
+        own text): the concessions tit-for-tat returns."""
+        before = self.shown.copy()
+        for negotiator in self.signatories:
+            if negotiator.accepted:
+                believed = self.beliefs.tables[:, self.rows, self.text, negotiator.row].sum(axis=1)
+                np.minimum(
+                    self.shown[:, negotiator.row], believed, out=self.shown[:, negotiator.row]
+                )
+        self.revealed = before - self.shown
+
+    def known_to_fail(self, text: np.ndarray) -> bool:
+        """Has a signatory said the text falls short of its reservation value (or its
+        ratifying body's threshold), which has not fallen since?"""
+        bounds = {n.row: self.bounds(n) for n in self.signatories}
+        return self.beliefs.known_to_fail(text, bounds)
+
+    def bounds(self, negotiator: Negotiator) -> tuple[float, float | None]:
+        """The negotiator's reservation value and its ratifying body's threshold (or None)."""
+        domestic = negotiator.spec.domestic
+        return negotiator.reservation, self.ratification_threshold(negotiator) if domestic else None
+
+    def listen(self) -> None:
+        """Every party learns from each signatory's verdict on the text (beliefs.py), a
+        player's as any other: what a party says is all the others can go by."""
+        for negotiator in self.signatories:
+            pushed = [p for p in negotiator.objections if p not in negotiator.crossed]
+            top = self.point_ids.index(pushed[0]) if pushed else None
+            bounds = self.bounds(negotiator)
+            self.beliefs.hear(negotiator.row, self.text, negotiator.verdict, top, bounds)
+        for negotiator in self.signatories:
+            alone = all(n.accepted for n in self.signatories if n is not negotiator)
+            holding_out = negotiator.verdict == "aspiration" and alone
+            negotiator.holdout_rounds = negotiator.holdout_rounds + 1 if holding_out else 0
+            if negotiator.holdout_rounds >= HOLDOUT_ROUNDS:
+                self.beliefs.holds_out(negotiator.row, self.text)
 
     def propose(self) -> None:
         """Mediated: the mediator revises the standing text. Alternating: the next party in

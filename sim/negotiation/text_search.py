@@ -108,3 +108,31 @@ def own_best_text(
     """Best option on every free point for one (points, options) table, links repaired."""
     own = np.where(space.exists, values, -np.inf).argmax(axis=1)
     return space.repair(np.where(locked, start, own), values, locked)
+
+
+def best_change_avoiding(
+    space: OutcomeSpace,
+    table: np.ndarray,
+    score: Score,
+    package: np.ndarray,
+    locked: np.ndarray,
+    avoid,
+) -> np.ndarray | None:
+    """The best valid one-point change of the package whose result `avoid` rejects not,
+    improving or not (None when every change is avoided): a way out of a text known to fail."""
+    rows = np.arange(space.n_points)
+    current = table[rows, package]
+    totals = current.sum(axis=0)
+    singles = score(table + (totals - current)[:, None, :])
+    single_ok, _ = space.moves(package, locked)
+    singles[~single_ok] = -np.inf
+    singles[rows, package] = -np.inf
+    for flat in np.argsort(-singles, axis=None, kind="stable"):
+        point, option = np.unravel_index(flat, singles.shape)
+        if not np.isfinite(singles[point, option]):
+            return None
+        changed = package.copy()
+        changed[point] = option
+        if not avoid(changed):
+            return changed
+    return None

@@ -60,6 +60,8 @@ PROTOCOL_KEYS = {
     "start",
     "fixed",
     "walkout_rounds",
+    "learning",
+    "exploration",
 }
 
 
@@ -283,4 +285,6 @@ def _protocol(check, points, parties) -> s.Protocol:
         start=texts["start"],
         fixed=texts["fixed"],
         walkout_rounds=check.number((*path, "walkout_rounds"), 3, 1, MAX_DEADLINE, integer=True),
+        learning=check.flag((*path, "learning"), True),
+        exploration=check.number((*path, "exploration"), 3.0, 0, 10),
     )
