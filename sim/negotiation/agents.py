@@ -28,7 +28,6 @@ class Negotiator(mesa.Agent):
         self.aspiration = 1.0
         self.time_boost = 0.0  # share of the deadline added by pressure on concession
         self.utility = 0.0  # utility of the standing text
-        self.previous_utility = 0.0
         self.accepted = False
         self.rejections = 0
         self.last_rejected = 0  # the last round in which this party rejected the text
@@ -140,7 +139,6 @@ class Negotiator(mesa.Agent):
     def evaluate(self) -> None:
         """Record this party's utility of the standing text and the red lines it crosses."""
         model = self.model
-        self.previous_utility = self.utility
         self.utility = float(model.text_utilities[self.row])
         self.believed_utility = float(model.believed_utilities[self.row])
         self.belief_sd = float(model.belief_sds[self.row])
