@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.reporting.narrative import narrative, split_ids
+from sim.reporting.narrative import apart_from, narrative, split_ids
 
 TINY = Path(__file__).parent / "scenarios" / "tiny.yaml"
 
@@ -305,3 +305,95 @@ def test_no_sentence_shows_a_number_below_an_equal_looking_one():
     assert "below its reservation value" not in story
     assert "would not ratify" not in story
     assert result.outcome.status == "agreement"
+
+
+THIN = Path(__file__).parent / "scenarios" / "thin_zopa.yaml"
+SURPRISE = re.compile(
+    r"The rejection surprised (the mediator|[\w ]+): it believed the text gave (\w+) "
+    r"(\d\.\d+), (above|at) its reservation value of (\d\.\d+) \(\2's utility is "
+    r"(\d\.\d+)\)\."
+)
+
+
+def surprises(result) -> list[tuple[int, str]]:
+    """(round, party) of every rejection below the reservation value of a text the author
+    believed gave the party at least its reservation value."""
+    table = result.rounds
+    found = table[
+        (table["why"] == "below its reservation value")
+        & (table["believed_utility"] >= table["reservation"])
+    ]
+    return list(zip(found["round"], found["party"], strict=True))
+
+
+def told_alone(lines: list[str]) -> dict[int, str]:
+    """round -> its own line (rounds folded into 'no change' lines left out)."""
+    return {span(line)[0]: line for line in lines if re.match(r"Round \d+: ", line)}
+
+
+@pytest.mark.parametrize(
+    ("protocol", "seed"),
+    [("mediated", 1), ("alternating", 3)],  # seed 3: A proposes a text B rejects in round 2
+)
+def test_a_rejection_the_author_did_not_expect_is_told_as_a_surprise(protocol, seed):
+    result = sim.run(sim.load_scenario(THIN, [f"protocol.name={protocol}"]), seed=seed)
+    scenario = result.model.spec
+    lines = narrative(result)
+    alone = told_alone(lines)
+    expected = [(r, p) for r, p in surprises(result) if r in alone]
+    assert expected, "thin_zopa should surprise its author with a rejection"
+    told = []
+    for number, line in alone.items():
+        rows = result.rounds[result.rounds["round"] == number].set_index("party")
+        for found in SURPRISE.finditer(line):
+            author, name, believed, where, reservation, utility = found.groups()
+            party = next(p for p in scenario.parties if p.name == name)
+            row = rows.loc[party.id]
+            proposer = scenario.party(row["proposer"]).name
+            assert author == ("the mediator" if protocol == "mediated" else proposer)
+            assert f"{name} rejected: below its reservation value" in line
+            assert float(believed) == pytest.approx(row["believed_utility"], abs=5e-4)
+            assert float(reservation) == pytest.approx(row["reservation"], abs=5e-4)
+            assert float(utility) == pytest.approx(row["utility"], abs=5e-4)
+            assert float(utility) < float(reservation) <= float(believed)
+            assert where == ("above" if float(believed) > float(reservation) else "at")
+            told.append((number, party.id))
+    assert told == expected
+    assert not any("surprised" in line for line in lines if "no change" in line)
+    if protocol == "alternating":
+        assert any(author == "A" for author in re.findall(r"surprised (\w+):", " ".join(lines)))
+
+
+def test_the_first_surprise_names_the_party_and_both_numbers():
+    result = sim.run(sim.load_scenario(THIN), seed=1)
+    number, party = surprises(result)[0]
+    row = result.rounds[(result.rounds["round"] == number) & (result.rounds["party"] == party)]
+    row = row.iloc[0]
+    name = result.model.spec.party(party).name
+    believed, reservation, utility = (
+        f"{row[c]:.3f}" for c in ("believed_utility", "reservation", "utility")
+    )
+    assert len({believed, reservation, utility}) == 3  # three decimals tell them apart
+    line = next(line for line in narrative(result) if line.startswith(f"Round {number}: "))
+    assert (
+        f"The rejection surprised the mediator: it believed the text gave {name} {believed}, "
+        f"above its reservation value of {reservation} ({name}'s utility is {utility})."
+    ) in line
+
+
+@pytest.mark.parametrize("protocol", ["mediated", "alternating"])
+def test_an_author_that_knows_every_utility_is_never_surprised(protocol):
+    overrides = [f"protocol.name={protocol}", "protocol.learning=false", "protocol.belief_noise=0"]
+    for seed in (1, 2, 3):
+        result = sim.run(sim.load_scenario(THIN, overrides), seed=seed)
+        table = result.rounds
+        assert (table["why"] == "below its reservation value").any()
+        assert not surprises(result)
+        assert "surprised" not in " ".join(narrative(result))
+
+
+def test_a_surprise_shows_its_numbers_with_the_decimals_that_tell_them_apart():
+    """A belief a hair above the reservation value shows both with more decimals, and the
+    party's utility with as many, so that the sentence never reads '0.625 above 0.625'."""
+    assert apart_from(0.625, 0.62504, 0.605) == (["0.62504", "0.60500"], "0.62500")
+    assert apart_from(0.625, 0.640, 0.605) == (["0.640", "0.605"], "0.625")

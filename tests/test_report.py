@@ -17,6 +17,8 @@ from plotly.offline import get_plotlyjs
 import sim
 from sim.analysis import Problem, kalai_smorodinsky, nash_solution, pareto_frontier
 from sim.cli import main
+from sim.reporting.belief_figure import TRACES as BELIEF_TRACES
+from sim.reporting.belief_figure import belief_figure
 from sim.reporting.narrative import narrative
 from sim.reporting.report import agreement_rows, report_html, trajectory_figure, write_report
 from sim.reporting.utility_space import TRACES, sample_packages, utility_space_figure
@@ -281,3 +283,123 @@ def test_report_places_the_utility_space_after_the_trajectories(page):
 def test_a_single_signatory_report_has_no_utility_space():
     page = report_html(run(["parties.b.role=stakeholder"]))
     assert "utility-space" not in page and 'id="trajectories"' in page
+
+
+THIN = Path(__file__).parent / "scenarios" / "thin_zopa.yaml"
+FIRST_LESSON = Path(__file__).parents[1] / "scenarios" / "first_lesson.yaml"
+
+
+@pytest.fixture(scope="module", params=["mediated", "alternating"])
+def noisy(request):
+    """thin_zopa (belief noise 0.05) under each protocol."""
+    return sim.run(sim.load_scenario(THIN, [f"protocol.name={request.param}"]), seed=1)
+
+
+def belief_traces(figure, party_id: str) -> dict:
+    """role -> the party's trace of the belief figure."""
+    own = [t for t in figure.data if t.legendgroup == party_id]
+    return {
+        role: next(t for t in own if t.name.endswith(f": {name}"))
+        for role, name in BELIEF_TRACES.items()
+    }
+
+
+def test_belief_figure_has_one_believed_trace_per_signatory(noisy):
+    figure = belief_figure(noisy)
+    signatories = noisy.model.spec.signatories
+    believed = [t for t in figure.data if t.name.endswith(f": {BELIEF_TRACES['believed']}")]
+    assert [t.name for t in believed] == [f"{p.name}: believed" for p in signatories]
+    assert len(figure.data) == 4 * len(signatories)
+
+
+def test_belief_figure_follows_the_round_table(noisy):
+    figure = belief_figure(noisy)
+    table = noisy.rounds
+    colours = set()
+    for party in noisy.model.spec.signatories:
+        own = table[table["party"] == party.id].sort_values("round")
+        assert not own["red_lines_crossed"].any()  # thin_zopa has no red lines
+        traces = belief_traces(figure, party.id)
+        for role, column, dash in (
+            ("truth", "utility", "solid"),
+            ("believed", "believed_utility", "dash"),
+            ("reservation", "reservation", "dot"),
+        ):
+            assert list(traces[role].x) == list(own["round"])
+            assert list(traces[role].y) == pytest.approx(list(own[column]))
+            assert traces[role].line.dash == dash
+        colour = {traces[role].line.color for role in ("truth", "believed", "reservation")}
+        assert len(colour) == 1
+        colours |= colour
+        band = traces["band"]
+        assert band.fill == "toself"
+        n = len(own)
+        upper = own["believed_utility"] + own["belief_sd"]
+        lower = own["believed_utility"] - own["belief_sd"]
+        assert list(band.x) == [*own["round"], *own["round"][::-1]]
+        assert list(band.y) == pytest.approx([*upper, *lower[::-1]])
+        assert len(band.y) == 2 * n
+    assert len(colours) == len(noisy.model.spec.signatories)
+    # the figure is worth drawing: the beliefs were off and unsure at the start
+    first = table[table["round"] == 1]
+    assert (first["belief_sd"] > 0).any()
+    assert ((first["believed_utility"] - first["utility"]).abs() > 1e-3).any()
+
+
+def test_report_shows_what_the_author_of_the_text_believed(noisy):
+    page = report_html(noisy)
+    author = "proposer" if noisy.model.spec.protocol.name == "alternating" else "mediator"
+    assert f"<h2>What the {author} believed</h2>" in page
+    assert page.index('id="trajectories"') < page.index('id="beliefs"')
+    assert page.index('id="beliefs"') < page.index('id="utility-space"')
+    assert page.count(get_plotlyjs()[:60]) == 1
+
+
+def test_a_red_line_round_shows_no_belief(baseline):
+    """The author's belief of a text across a party's red line has the red line folded in:
+    a penalty, not a utility, so the figure leaves that round out."""
+    figure = belief_figure(baseline)
+    table = baseline.rounds
+    gaps = 0
+    for party in baseline.model.spec.signatories:
+        own = table[table["party"] == party.id].sort_values("round")
+        believed = belief_traces(figure, party.id)["believed"].y
+        for value, crossed, expected in zip(
+            believed, own["red_lines_crossed"], own["believed_utility"], strict=True
+        ):
+            if crossed:
+                assert value is None
+                gaps += 1
+            else:
+                assert value == pytest.approx(expected)
+    assert gaps > 0
+
+
+def test_exact_beliefs_draw_no_belief_figure(result):
+    """tiny has no belief noise: the mediator knows every utility (the walkout run's
+    believed utility differs only across B's red line)."""
+    assert (result.rounds["belief_sd"] == 0).all()
+    assert belief_figure(result) is None
+    page = report_html(result)
+    assert 'id="beliefs"' not in page and " believed</h2>" not in page
+
+
+def test_first_lesson_and_a_noiseless_thin_zopa_draw_no_belief_figure():
+    for path, overrides in ((FIRST_LESSON, []), (THIN, ["protocol.belief_noise=0"])):
+        result = sim.run(sim.load_scenario(path, overrides), seed=1)
+        table = result.rounds
+        assert (table["belief_sd"] == 0).all()
+        assert np.allclose(table["believed_utility"], table["utility"])
+        assert belief_figure(result) is None
+        assert 'id="beliefs"' not in report_html(result)
+
+
+def test_a_mediator_that_does_not_listen_keeps_its_beliefs():
+    result = sim.run(sim.load_scenario(THIN, ["protocol.learning=false"]), seed=1)
+    figure = belief_figure(result)
+    for party in result.model.spec.signatories:
+        own = result.rounds[result.rounds["party"] == party.id]
+        band = belief_traces(figure, party.id)["band"]
+        assert own["belief_sd"].nunique() == 1 and own["belief_sd"].iloc[0] > 0
+        assert band.y[0] - band.y[-1] == pytest.approx(2 * own["belief_sd"].iloc[0])
+    assert "does not listen" in report_html(result)

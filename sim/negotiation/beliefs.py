@@ -39,6 +39,7 @@ class Beliefs:
         self.body_column = {n.row: first_body + i for i, n in enumerate(model.ratifiers)}
         self.exists = model.space.exists
         self.failures: dict[bytes, list[tuple[int, str, float]]] = {}
+        self.heard: set[tuple] = set()  # a verdict said again on the same terms says nothing new
         n = values.shape[-1]
         # what each listener believes each party holds out for now, beyond its reservation
         self.demand = np.zeros((n, n))
@@ -96,8 +97,10 @@ class Beliefs:
         if verdict in ("reservation", "ratification"):
             failed = self.failures.setdefault(text.tobytes(), [])
             failed.append((party, verdict, reservation if verdict == "reservation" else threshold))
-        if verdict == "red_line" or not self.variance[party].any():
+        said = (party, verdict, text.tobytes(), pushed, bounds)
+        if verdict == "red_line" or said in self.heard or not self.variance[party].any():
             return  # red lines are public: a rejection over one says nothing new
+        self.heard.add(said)
         if verdict != "player":  # a player's own reason for a rejection states no bound
             holds = verdict != "reservation"
             self.learn(party, rows, text, self.salience[:, party], reservation, holds)
@@ -145,7 +148,7 @@ class Beliefs:
         if not known.any():
             return
         sign = 1.0 if holds else -1.0
-        spread = known + VERDICT_SD**2 * (coefficients**2).sum()
+        spread = known + VERDICT_SD**2
         s = np.sqrt(spread)
         z = sign * (mean @ coefficients - bound) / s
         mills = np.exp(-0.5 * z**2 - LOG_SQRT_2PI - log_ndtr(z))  # phi(z) / Phi(z)

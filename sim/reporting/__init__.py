@@ -1,3 +1,3 @@
 """What a run leaves behind: the run folder and its files, report.html, the narrative, the
-terminal summary and the utility-space figure. Imports scenario, negotiation and analysis.
+terminal summary and the belief and utility-space figures. Imports scenario, negotiation, analysis.
 """

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..negotiation.chair import LEFT_TABLE
-from ..negotiation.tolerance import apart
+from ..negotiation.tolerance import apart, at_least, below
 from ..scenario.data import Scenario
 
 STATUS_WORDS = {
@@ -139,7 +139,35 @@ def response_sentences(model, number: int, rows, text: dict[str, str], wanted) -
         rejected.append(
             f"{party.name} rejected: {why}{push_clause(model, party, pushes, text, wanted)}."
         )
+        rejected += surprise_sentence(model, party, row, rows["proposer"].iloc[0])
     return ([f"{joined(accepted)} accepted."] if accepted else []) + rejected
+
+
+def surprise_sentence(model, party, row, proposer: str) -> list[str]:
+    """'The rejection surprised the mediator: it believed the text gave B 0.640, above its
+    reservation value of 0.625 (B's utility is 0.605).' when a signatory rejects a text as
+    below its reservation value that the text's author believed met it (under alternating
+    offers the author is the round's proposer, named)."""
+    believed, reservation = row["believed_utility"], row["reservation"]
+    if row["why"] != "below its reservation value" or not at_least(believed, reservation):
+        return []
+    scenario = model.spec
+    author = (
+        "the mediator" if scenario.protocol.name == "mediated" else scenario.party(proposer).name
+    )
+    (shown, truth), worth = apart_from(reservation, believed, row["utility"])
+    where = "above" if below(reservation, believed) else "at"
+    return [
+        f"The rejection surprised {author}: it believed the text gave {party.name} {shown}, "
+        f"{where} its reservation value of {worth} ({party.name}'s utility is {truth})."
+    ]
+
+
+def apart_from(threshold: float, *values: float, decimals: int = 3) -> tuple[list[str], str]:
+    """Several numbers and a threshold, all with one number of decimals, enough to tell
+    each number from the threshold (see `apart`)."""
+    needed = max(len(apart(value, threshold, decimals)[1].split(".")[1]) for value in values)
+    return [apart(value, threshold, needed)[0] for value in values], f"{threshold:.{needed}f}"
 
 
 def red_line_phrase(scenario: Scenario, crossed: list[str], text: dict[str, str]) -> str:

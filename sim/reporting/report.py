@@ -13,6 +13,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from ..negotiation.tolerance import apart, below
+from .belief_figure import belief_caption, belief_figure, belief_title
 from .narrative import narrative, option_label, split_ids
 from .utility_space import utility_space_figure
 
@@ -189,6 +190,21 @@ def figure_html(figure: go.Figure, div_id: str, with_plotlyjs: bool) -> str:
     )
 
 
+def beliefs_html(result) -> str:
+    """The belief section; empty when the author of each text knew every utility exactly."""
+    figure = belief_figure(result)
+    if figure is None:
+        return ""
+    scenario = result.model.spec
+    return "\n".join(
+        [
+            f"<h2>{escape(belief_title(scenario))}</h2>",
+            f"<p>{belief_caption(scenario)}</p>",
+            figure_html(figure, "beliefs", with_plotlyjs=False),
+        ]
+    )
+
+
 def utility_space_html(result) -> str:
     """The utility-space section; empty with a single signatory (nothing to plot against)."""
     if len(result.model.spec.signatories) < 2:
@@ -203,8 +219,8 @@ def utility_space_html(result) -> str:
 
 
 def report_html(result) -> str:
-    """The whole page: header, (a) trajectories and utility space, (b) agreement table,
-    (c) narrative."""
+    """The whole page: header, (a) trajectories, beliefs (unless exact) and utility space,
+    (b) agreement table, (c) narrative."""
     scenario = result.model.spec
     story = "\n".join(f"<li>{escape(line)}</li>" for line in narrative(result))
     return "\n".join(
@@ -219,6 +235,7 @@ def report_html(result) -> str:
             "it still asks for (aspiration) and what no deal is worth to it (reservation value)."
             "</p>",
             figure_html(trajectory_figure(result), "trajectories", with_plotlyjs=True),
+            beliefs_html(result),
             utility_space_html(result),
             "<h2>The agreement, point by point</h2>"
             if result.outcome.status == "agreement"

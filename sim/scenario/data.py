@@ -134,7 +134,7 @@ class Protocol:
     fixed: tuple[tuple[str, str], ...] = ()  # points locked in the text whatever happens
     walkout_rounds: int = 3  # rounds a party tolerates having no acceptable text
     learning: bool = True  # parties learn the others' values from their verdicts
-    exploration: float = 3.0  # sds of benefit of the doubt a listening mediator starts with
+    exploration: float = 5.0  # sds of benefit of the doubt a listening mediator starts with
 
 
 @dataclass(frozen=True)

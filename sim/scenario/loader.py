@@ -286,5 +286,5 @@ def _protocol(check, points, parties) -> s.Protocol:
         fixed=texts["fixed"],
         walkout_rounds=check.number((*path, "walkout_rounds"), 3, 1, MAX_DEADLINE, integer=True),
         learning=check.flag((*path, "learning"), True),
-        exploration=check.number((*path, "exploration"), 3.0, 0, 10),
+        exploration=check.number((*path, "exploration"), 5.0, 0, 10),
     )
