@@ -355,29 +355,21 @@ def test_report_shows_what_the_author_of_the_text_believed(noisy):
     assert page.count(get_plotlyjs()[:60]) == 1
 
 
-def test_a_red_line_round_shows_no_belief(baseline):
-    """The author's belief of a text across a party's red line has the red line folded in:
-    a penalty, not a utility, so the figure leaves that round out."""
-    figure = belief_figure(baseline)
+def test_a_belief_across_a_red_line_is_a_utility_like_the_truth(baseline, result):
+    """What the author believed a text across a party's red line gives it is measured as
+    `utility` is (no red-line penalty), so the two lines of the figure compare; without
+    belief noise they coincide there too."""
     table = baseline.rounds
-    gaps = 0
-    for party in baseline.model.spec.signatories:
-        own = table[table["party"] == party.id].sort_values("round")
-        believed = belief_traces(figure, party.id)["believed"].y
-        for value, crossed, expected in zip(
-            believed, own["red_lines_crossed"], own["believed_utility"], strict=True
-        ):
-            if crossed:
-                assert value is None
-                gaps += 1
-            else:
-                assert value == pytest.approx(expected)
-    assert gaps > 0
+    crossed = table[table["red_lines_crossed"].fillna("") != ""]
+    assert len(crossed) > 0
+    assert (crossed["believed_utility"] >= 0).all()
+    assert ((crossed["believed_utility"] - crossed["utility"]).abs() < 0.25).all()
+    exact = result.rounds
+    assert np.allclose(exact["believed_utility"], exact["utility"])
 
 
 def test_exact_beliefs_draw_no_belief_figure(result):
-    """tiny has no belief noise: the mediator knows every utility (the walkout run's
-    believed utility differs only across B's red line)."""
+    """tiny has no belief noise: the mediator knows every utility."""
     assert (result.rounds["belief_sd"] == 0).all()
     assert belief_figure(result) is None
     page = report_html(result)

@@ -78,12 +78,15 @@ class Beliefs:
         return self.table_of(raised.transpose(1, 2, 0)[None])[0]
 
     def of_text(self, listener: int, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every party's utility of the text as the listener believes it, and how unsure
-        the listener is of each (a standard deviation)."""
+        """Every party's utility of the text as the listener believes it (as `utility` is
+        measured: red lines are not folded in), and how unsure the listener is of each (a
+        standard deviation)."""
         rows = np.arange(len(text))
-        believed = self.tables[listener, rows, text, : self.mean.shape[0]].sum(axis=0)
-        spread = (self.salience**2 * self.variance[:, listener, rows, text].T).sum(axis=0)
-        return believed, np.sqrt(spread)
+        values = np.clip(self.mean[:, listener, rows, text], 0, 1).T  # (point, party)
+        spread = self.variance[:, listener, rows, text].T
+        return (self.salience * values).sum(axis=0), np.sqrt(
+            (self.salience**2 * spread).sum(axis=0)
+        )
 
     def hear(self, party: int, text: np.ndarray, verdict: str, pushed, bounds) -> None:
         """Learn from one party's verdict on the text. `bounds` is its reservation value
