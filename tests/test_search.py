@@ -20,7 +20,7 @@ def small_model(seed):
 
 
 def brute_force_best(model, score):
-    table = model.beliefs[model.mediator.row]
+    table = model.beliefs.tables[model.mediator.row]
     packages = model.space.all_packages()
     values = np.array([float(score(search.utilities(table, p))) for p in packages])
     return packages, values
@@ -36,7 +36,7 @@ def test_mediator_draft_is_the_brute_force_optimum_on_small_spaces(block):
         score = model.mediator.objective()
         _, values = brute_force_best(model, score)
         draft = model.mediator.draft_text(model.text)
-        table = model.beliefs[model.mediator.row]
+        table = model.beliefs.tables[model.mediator.row]
         assert model.space.is_valid(draft)
         assert float(score(search.utilities(table, draft))) == pytest.approx(values.max(), abs=1e-9)
         checked += 1
@@ -50,7 +50,7 @@ def test_revision_changes_at_most_max_changes_points_and_never_lowers_the_object
     assume(model is not None)
     mediator = model.mediator
     score = mediator.objective()
-    table = model.beliefs[mediator.row]
+    table = model.beliefs.tables[mediator.row]
     start = model.space.all_packages()[seed % len(model.space.all_packages())]
     revised = search.hill_climb(model.space, table, score, start, model.locked, limit)
     assert np.count_nonzero(revised != start) <= limit
