@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
 from ..negotiation.tolerance import TOLERANCE
+from .figure_style import report_layout
 
 TRACES = {  # role -> the end of the trace's name (the legend entry is "<party>: <this>")
     "truth": "true utility",
@@ -120,50 +121,36 @@ def belief_figure(result) -> go.Figure | None:
                 **common,
             )
         )
-        figure.add_trace(
-            go.Scatter(
-                x=rounds,
-                y=list(own["utility"]),
-                name=f"{name}: {TRACES['truth']}",
-                mode="lines+markers",
-                marker={"size": 5},
-                line={"color": colour, "dash": "solid"},
-                hovertemplate=f"{name}: utility %{{y:.3f}} in round %{{x}}<extra></extra>",
-                **common,
-            )
+        lines = (
+            ("truth", list(own["utility"]), {"dash": "solid"}, "utility %{y:.3f}"),
+            (
+                "believed",
+                believed,
+                {"dash": "dash"},
+                f"the {author} believed %{{y:.3f}} ± %{{customdata:.3f}}",
+            ),
+            (
+                "reservation",
+                list(own["reservation"]),
+                {"dash": "dot", "width": 1.5},
+                "reservation value %{y:.3f}",
+            ),
         )
-        figure.add_trace(
-            go.Scatter(
-                x=rounds,
-                y=believed,
-                customdata=np.array(sd),
-                name=f"{name}: {TRACES['believed']}",
-                mode="lines",
-                line={"color": colour, "dash": "dash"},
-                hovertemplate=f"{name}: the {author} believed %{{y:.3f}} ± %{{customdata:.3f}}"
-                " in round %{x}<extra></extra>",
-                **common,
+        for role, values, style, hover in lines:
+            figure.add_trace(
+                go.Scatter(
+                    x=rounds,
+                    y=values,
+                    customdata=np.array(sd),
+                    name=f"{name}: {TRACES[role]}",
+                    mode="lines+markers" if role == "truth" else "lines",
+                    marker={"size": 5},
+                    line={"color": colour, **style},
+                    hovertemplate=f"{name}: {hover} in round %{{x}}<extra></extra>",
+                    **common,
+                )
             )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rounds,
-                y=list(own["reservation"]),
-                name=f"{name}: {TRACES['reservation']}",
-                mode="lines",
-                line={"color": colour, "dash": "dot", "width": 1.5},
-                hovertemplate=f"{name}: reservation value %{{y:.3f}} in round %{{x}}"
-                "<extra></extra>",
-                **common,
-            )
-        )
     many = len(result.rounds["round"].unique()) > 30
     figure.update_xaxes(title_text="round", dtick=None if many else 1)
     figure.update_yaxes(title_text="utility")
-    figure.update_layout(
-        height=460,
-        template="plotly_white",
-        margin={"t": 30, "b": 40, "l": 60, "r": 20},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return figure
+    return report_layout(figure, height=460, top=30, legend_y=-0.2)

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from ..negotiation.tolerance import apart, below
 from .belief_figure import belief_caption, belief_figure, belief_title
+from .figure_style import report_layout
 from .narrative import narrative, option_label, split_ids
 from .utility_space import utility_space_figure
 
@@ -86,13 +87,8 @@ def trajectory_figure(result) -> go.Figure:
         row=len(signatories),
         col=1,
     )
-    figure.update_layout(
-        height=120 + 220 * len(signatories),
-        template="plotly_white",
-        margin={"t": 40, "b": 40, "l": 60, "r": 20},
-        legend={"orientation": "h", "y": -0.08 if len(signatories) > 1 else -0.2},
-    )
-    return figure
+    legend_y = -0.08 if len(signatories) > 1 else -0.2
+    return report_layout(figure, height=120 + 220 * len(signatories), top=40, legend_y=legend_y)
 
 
 def objection_counts(result) -> dict[str, dict[str, int]]:

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..analysis import Problem, kalai_smorodinsky, nash_solution, pareto_frontier
+from .figure_style import report_layout
 from .narrative import STATUS_WORDS
 
 N_SAMPLES = 2000
@@ -179,13 +180,7 @@ def utility_space_figure(result) -> go.Figure:
     figure.update_yaxes(
         title_text=f"{names[1]}'s utility", range=[0, 1.02], scaleanchor="x", scaleratio=1
     )
-    figure.update_layout(
-        height=680,
-        template="plotly_white",
-        margin={"t": 20, "b": 40, "l": 60, "r": 20},
-        legend={"orientation": "h", "y": -0.12},
-    )
-    return figure
+    return report_layout(figure, height=680, top=20, legend_y=-0.12)
 
 
 def differences(problem: Problem, package: np.ndarray, reference: np.ndarray | None) -> str:
