@@ -68,7 +68,9 @@ def test_one_verdict_moves_a_belief_to_the_moment_matched_posterior(
     sds = np.sqrt(beliefs.variance[party, listener, points, options])
     spread = np.sqrt((np.array(weights) ** 2 * sds**2).sum())
     bound = float(np.dot(weights, means) + surprise * spread)  # within 3 sds of the belief
-    beliefs.learn(party, points, options, np.array(weights), bound, holds)
+    beliefs.learn(
+        np.array([party]), points[None], options[None], np.array([weights]), [bound], [holds]
+    )
     expected_means, expected_variances = posterior_by_quadrature(means, sds, weights, bound, holds)
     # factorised: each value keeps its own Gaussian, moved to the posterior's marginal moments
     grid_step = 16 * sds.max() / 800  # the oracle is good to a fraction of its grid step
@@ -87,7 +89,7 @@ def test_a_party_knows_its_own_values_and_nobody_learns_without_noise():
     assert noisy.beliefs.variance[1, 0][options].all()  # a's belief about b's values is not
     before = exact.beliefs.tables.copy()
     text = exact.text
-    exact.beliefs.hear(1, text, "reservation", 0, (0.9, None))
+    exact.beliefs.hear(text, [(1, "reservation", 0, (0.9, None))])
     assert (exact.beliefs.tables == before).all()
 
 
@@ -97,7 +99,7 @@ def test_a_verdict_moves_the_believed_utility_of_its_text_the_way_it_says(verdic
     mediator, party = m.mediator.row, 1
     before, spread = m.beliefs.of_text(mediator, m.text)
     reservation = float(before[party])  # the belief sits exactly on the threshold
-    m.beliefs.hear(party, m.text, verdict, None, (reservation, None))
+    m.beliefs.hear(m.text, [(party, verdict, None, (reservation, None))])
     after, narrower = m.beliefs.of_text(mediator, m.text)
     if verdict == "reservation":
         assert after[party] < before[party]

@@ -55,7 +55,6 @@ class Beliefs:
         self.variance = np.ascontiguousarray(variance.transpose(3, 0, 1, 2))
         self.floor = MIN_SHARE * self.variance
         self.offsets = np.arange(n)[:, None] * self.exists.size  # a listener's flat block
-        self.flat = [(self.mean[s].ravel(), self.variance[s].ravel()) for s in range(n)]
         self.tables = self.table_of(readings)
 
     def table_of(self, values: np.ndarray) -> np.ndarray:
@@ -88,31 +87,65 @@ class Beliefs:
             (self.salience**2 * spread).sum(axis=0)
         )
 
-    def hear(self, party: int, text: np.ndarray, verdict: str, pushed, bounds) -> None:
-        """Learn from one party's verdict on the text. `bounds` is its reservation value
-        and its ratification threshold (or None); `pushed` is the index of the point it
-        objected to most, or None. The tests come in `Negotiator.verdict_on`'s order: red
-        lines, reservation value, aspiration, ratification."""
-        reservation, threshold = bounds
+    def hear(self, text: np.ndarray, verdicts) -> None:
+        """Learn from the signatories' verdicts on the text: `verdicts` holds, per party,
+        (its row, its verdict, the index of the point it objected to most or None, its
+        reservation value and ratification threshold or None). The tests come in
+        `Negotiator.verdict_on`'s order: red lines, reservation value, aspiration,
+        ratification. Different parties' values are learnt in one pass."""
+        fresh = []
+        for party, verdict, pushed, (reservation, threshold) in verdicts:
+            if verdict == "accept":
+                self.demand[:, party] = 0.0
+            if verdict in ("reservation", "ratification"):
+                bound = reservation if verdict == "reservation" else threshold
+                self.failures.setdefault(text.tobytes(), []).append((party, verdict, bound))
+            said = (party, verdict, text.tobytes(), pushed, reservation, threshold)
+            if verdict == "red_line" or said in self.heard or not self.variance[party].any():
+                continue  # red lines are public: a rejection over one says nothing new
+            self.heard.add(said)
+            fresh.append((party, verdict, pushed, reservation, threshold))
+        # a player's own reason for a rejection states no bound
+        stated = [(p, r, v != "reservation") for p, v, _, r, _ in fresh if v != "player"]
+        self.learn_sums(text, self.salience, stated)
+        ratified = ("accept", "ratification")
+        judged = [
+            (p, th, v == "accept") for p, v, _, _, th in fresh if th is not None and v in ratified
+        ]
+        self.learn_sums(text, self.domestic_weights, judged)
+        pushes = [(p, point) for p, v, point, _, _ in fresh if point is not None and v != "accept"]
+        if pushes:
+            self.objections(text, pushes)
+        for party in {p for p, *_ in fresh}:
+            self.refresh(party)
+
+    def learn_sums(self, text: np.ndarray, weights: np.ndarray, said) -> None:
+        """Each (party, bound, holds) of `said`: the weighted sum of the party's values on
+        the text reaches the bound (or does not, when not `holds`)."""
+        if not said:
+            return
+        parties, bounds, holds = (np.array(column) for column in zip(*said, strict=True))
         rows = np.arange(len(text))
-        if verdict == "accept":
-            self.demand[:, party] = 0.0
-        if verdict in ("reservation", "ratification"):
-            failed = self.failures.setdefault(text.tobytes(), [])
-            failed.append((party, verdict, reservation if verdict == "reservation" else threshold))
-        said = (party, verdict, text.tobytes(), pushed, bounds)
-        if verdict == "red_line" or said in self.heard or not self.variance[party].any():
-            return  # red lines are public: a rejection over one says nothing new
-        self.heard.add(said)
-        if verdict != "player":  # a player's own reason for a rejection states no bound
-            holds = verdict != "reservation"
-            self.learn(party, rows, text, self.salience[:, party], reservation, holds)
-        if threshold is not None and verdict in ("accept", "ratification"):
-            weights = self.domestic_weights[:, party]
-            self.learn(party, rows, text, weights, threshold, verdict == "accept")
-        if pushed is not None and verdict != "accept":
-            self.objection(party, text, pushed)
-        self.refresh(party)
+        self.learn(parties, rows[None], text[None], weights[:, parties].T, bounds, holds)
+
+    def objections(self, text: np.ndarray, pushes) -> None:
+        """Each (party, point) of `pushes`: the option each listener believes the party
+        likes best on that point is worth more to it than the text's option."""
+        parties = np.array([party for party, _ in pushes])
+        points = np.array([point for _, point in pushes])
+        best = []
+        for party, point in pushes:
+            mean = self.mean[party, :, point]  # (listener, option)
+            allowed = self.exists[point] & ~self.red[point, :, party]
+            allowed[text[point]] = False
+            best.append(np.where(allowed, mean, -np.inf).argmax(axis=1))
+        best = np.array(best)  # (party, listener)
+        options = np.stack([best, np.broadcast_to(text[points][:, None], best.shape)], axis=-1)
+        coefficients = np.broadcast_to([1.0, -1.0], (len(pushes), 2))
+        zeros, holds = np.zeros(len(pushes)), np.ones(len(pushes), dtype=bool)
+        self.learn(
+            parties, np.stack([points, points], axis=-1), options, coefficients, zeros, holds
+        )
 
     def holds_out(self, party: int, text: np.ndarray) -> None:
         """A party that keeps rejecting, for more than it gets, a text every other party
@@ -130,35 +163,33 @@ class Beliefs:
                 return True
         return False
 
-    def objection(self, party: int, text: np.ndarray, point: int) -> None:
-        """The party pushed `point`: the option each listener believes it likes best there
-        is worth more to it than the text's option."""
-        mean = self.mean[party, :, point]  # (listener, option)
-        allowed = self.exists[point] & ~self.red[point, :, party]
-        allowed[text[point]] = False
-        best = np.where(allowed, mean, -np.inf).argmax(axis=1)
-        options = np.stack([best, np.full_like(best, text[point])], axis=1)
-        self.learn(party, np.array([point, point]), options, np.array([1.0, -1.0]), 0.0, True)
-
-    def learn(self, party, points, options, coefficients, bound: float, holds: bool) -> None:
-        """Moment-match every listener's belief to it times the probit likelihood of
-        `sum(c * values) >= bound` (of `<` when not `holds`) over the (points, options)
-        given; `options` may differ by listener (listener, term)."""
-        at = self.offsets + (points * self.exists.shape[1] + options)
-        means, variances = self.flat[party]
-        mean, variance = means.take(at), variances.take(at)  # (listener, term)
-        known = variance @ coefficients**2
-        if not known.any():
-            return
-        sign = 1.0 if holds else -1.0
-        spread = known + VERDICT_SD**2
+    def learn(self, parties, points, options, coefficients, bounds, holds) -> None:
+        """Moment-match every listener's belief about each party to it times the probit
+        likelihood of `sum(c * values) >= bound` (of `<` where not `holds`) over the
+        (points, options) given, for each party its own row: `points` is (party, term),
+        `options` (party, term) or (party, listener, term), `coefficients` (party, term)."""
+        listeners = self.mean.shape[1]
+        points, options = np.asarray(points), np.asarray(options)
+        if options.ndim == 2:
+            options = options[:, None, :]
+        at = (
+            parties[:, None, None] * listeners * self.exists.size
+            + self.offsets[None]
+            + points[:, None, :] * self.exists.shape[1]
+            + options
+        )  # (party, listener, term)
+        means, variances = self.mean.reshape(-1), self.variance.reshape(-1)
+        mean, variance = means.take(at), variances.take(at)
+        c = np.asarray(coefficients)[:, None, :]
+        sign = np.where(holds, 1.0, -1.0)[:, None]
+        spread = (variance * c**2).sum(axis=-1) + VERDICT_SD**2  # (party, listener)
         s = np.sqrt(spread)
-        z = sign * (mean @ coefficients - bound) / s
+        z = sign * ((mean * c).sum(axis=-1) - np.asarray(bounds)[:, None]) / s
         mills = np.exp(-0.5 * z**2 - LOG_SQRT_2PI - log_ndtr(z))  # phi(z) / Phi(z)
-        step = (sign * mills / s)[:, None] * coefficients
-        shrink = (mills * (mills + z) / spread)[:, None] * coefficients**2
+        step = (sign * mills / s)[..., None] * c
+        shrink = (mills * (mills + z) / spread)[..., None] * c**2
         means.put(at, mean + variance * step)
-        floor = self.floor[party].ravel().take(at)
+        floor = self.floor.reshape(-1).take(at)
         variances.put(at, np.maximum(variance * (1 - variance * shrink), floor))
 
     def refresh(self, party: int) -> None:

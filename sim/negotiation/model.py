@@ -235,11 +235,12 @@ class NegotiationModel(mesa.Model):
     def listen(self) -> None:
         """Every party learns from each signatory's verdict on the text (beliefs.py), a
         player's as any other: what a party says is all the others can go by."""
+        verdicts = []
         for negotiator in self.signatories:
             pushed = [p for p in negotiator.objections if p not in negotiator.crossed]
             top = self.point_ids.index(pushed[0]) if pushed else None
-            bounds = self.bounds(negotiator)
-            self.beliefs.hear(negotiator.row, self.text, negotiator.verdict, top, bounds)
+            verdicts.append((negotiator.row, negotiator.verdict, top, self.bounds(negotiator)))
+        self.beliefs.hear(self.text, verdicts)
         for negotiator in self.signatories:
             alone = all(n.accepted for n in self.signatories if n is not negotiator)
             holding_out = negotiator.verdict == "aspiration" and alone
