@@ -4,6 +4,7 @@
     scenario = sim.load_scenario("scenarios/baseline.yaml")
     result = sim.run(scenario, seed=1)  # or sim.run("scenarios/baseline.yaml", seed=1)
     result.outcome.status, result.rounds
+    sim.mix("scenarios/baseline.yaml", seeds=range(1, 1001), jobs=2).counts
     sim.sweep("scenarios/sweeps/baseline_sobol.yaml", jobs=2).indices
 
 Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fast.
@@ -12,7 +13,7 @@ Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fas
 from .scenario.errors import ScenarioError
 from .scenario.loader import load_scenario
 
-__all__ = ["RunResult", "ScenarioError", "load_scenario", "run", "sweep"]
+__all__ = ["RunResult", "ScenarioError", "load_scenario", "mix", "run", "sweep"]
 
 
 def __getattr__(name: str):
@@ -20,6 +21,10 @@ def __getattr__(name: str):
         from .negotiation import runner
 
         return getattr(runner, name)
+    if name == "mix":
+        from .reporting.mix import mix
+
+        return mix
     if name == "sweep":
         from .sweeps import sweep
 

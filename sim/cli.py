@@ -2,82 +2,27 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
 import click
 
-from .scenario.data import PROTOCOLS
+from .cli_shared import (
+    SEED,
+    BadInput,
+    SeedRange,
+    cannot_write,
+    load_or_fail,
+    setting_options,
+    sigterm_as_ctrl_c,
+    variant_options,
+    variant_overrides,
+)
 from .scenario.errors import ScenarioError
-from .scenario.limits import MAX_SEED
+from .scenario.limits import MAX_JOBS
 from .scenario.loader import load_scenario
-
-# numpy and Mesa take any whole number >= 0; sweeps store seeds as 64-bit integers
-SEED = click.IntRange(0, MAX_SEED)
-
-
-class BadInput(click.ClickException):
-    """A scenario problem the user can fix: one line, exit status 2."""
-
-    exit_code = 2
-
-
-def cannot_write(out: str, err: OSError) -> click.ClickException:
-    """One line for a results folder that cannot be written: exit status 2 if the folder
-    named is unusable (read-only, not a folder), 1 if the disk failed (full, I/O error)."""
-    where = f" {err.filename}" if err.filename else ""
-    problem = click.ClickException(f"--out {out}: cannot write{where} ({err.strerror or err})")
-    unusable = isinstance(err, PermissionError | NotADirectoryError | FileExistsError)
-    problem.exit_code = 2 if unusable or err.errno == errno.EROFS else 1
-    return problem
-
-
-@contextlib.contextmanager
-def sigterm_as_ctrl_c():
-    """SIGTERM stops the command as Ctrl-C does (KeyboardInterrupt): files being written
-    are removed, and a player at the prompt leaves the table and the game is saved."""
-    try:
-        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    except ValueError:  # not the main thread: signals are not ours to handle
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _load(path: str, overrides=()):
-    try:
-        return load_scenario(path, overrides, overrides_name="--set")
-    except ScenarioError as err:
-        raise BadInput(str(err)) from None
-
-
-def variant_options(command):
-    """--seed, --protocol and --set: which run of which variant of the scenario (for run,
-    play and explain)."""
-    command = click.option(
-        "--set",
-        "settings",
-        multiple=True,
-        metavar="PATH=VALUE",
-        help="Override a scenario value, e.g. parties.ukraine.reservation=0.5.",
-    )(command)
-    command = click.option(
-        "--protocol", type=click.Choice(list(PROTOCOLS)), help="Override the scenario's protocol."
-    )(command)
-    return click.option("--seed", type=SEED, help="Random seed (default: the scenario's).")(command)
-
-
-def variant_overrides(protocol: str | None, settings) -> list[str]:
-    """The `path=value` settings of --set and --protocol."""
-    return [*settings, *([f"protocol.name={protocol}"] if protocol else [])]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,7 +70,7 @@ def run(file, seed, out, as_json, protocol, settings):
     from .reporting.terminal_summary import summary
 
     overrides = variant_overrides(protocol, settings)
-    scenario = _load(file, overrides)
+    scenario = load_or_fail(file, overrides)
     if problem := unwritable(Path(out)):
         raise cannot_write(out, problem)
     result = run_negotiation(scenario, seed=seed)
@@ -164,7 +109,7 @@ def analyze(file, parties, as_json, settings):
     from .analysis import analyze as analyze_problem
     from .reporting.terminal_summary import analysis_summary
 
-    scenario = _load(file, settings)
+    scenario = load_or_fail(file, settings)
     problem = Problem.from_scenario(scenario)
     chosen = [p.strip() for p in parties.split(",")] if parties else None
     known = [p.id for p in scenario.parties]
@@ -196,7 +141,7 @@ def play(file, party, seed, out, protocol, settings):
     from .reporting.terminal_summary import summary
 
     overrides = variant_overrides(protocol, settings)
-    scenario = _load(file, overrides)
+    scenario = load_or_fail(file, overrides)
     try:
         check_playable(scenario, party)
     except NotPlayable as err:
@@ -231,6 +176,26 @@ def _read_line(prompt: str) -> str:
 
 @main.command()
 @click.argument("file", type=click.Path())
+@click.option(
+    "--seeds", type=SeedRange(), default="1-100", show_default=True, help="The runs' seeds."
+)
+@click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the mix as JSON.")
+@setting_options
+@sigterm_as_ctrl_c()
+def mix(file, seeds, jobs, as_json, protocol, settings):
+    """Run a scenario once per seed and print its outcome mix: how often each ending comes
+    (with a 95% interval), when, what the signatories get, what the agreements settle."""
+    from .reporting.mix import mix as outcome_mix
+    from .reporting.mix import mix_text
+
+    scenario = load_or_fail(file, variant_overrides(protocol, settings))
+    found = outcome_mix(scenario, seeds, jobs)
+    click.echo(json.dumps(found.as_dict(), indent=2) if as_json else mix_text(found, scenario))
+
+
+@main.command()
+@click.argument("file", type=click.Path())
 @variant_options
 def explain(file, seed, protocol, settings):
     """Tell a run in plain sentences: who moved, why each rejection, what pressure did,
@@ -241,7 +206,7 @@ def explain(file, seed, protocol, settings):
     from .reporting.narrative import narrative
 
     overrides = variant_overrides(protocol, settings)
-    scenario = _load(file, overrides)
+    scenario = load_or_fail(file, overrides)
     result = run_negotiation(scenario, seed=seed)
     outcome = result.outcome
     click.echo(
@@ -312,7 +277,7 @@ def sweep(
                 raise BadInput("--param is for scenario files; a sweep file names its own")
             spec = load_sweep(file)
         else:
-            _load(file)  # a broken scenario is reported as such
+            load_or_fail(file)  # a broken scenario is reported as such
             spec = sweep_from_flags(
                 file, list(params), design, samples, replications, seed, tuple(outputs)
             )
@@ -382,7 +347,7 @@ def sweep_report(folder):
 )
 def app(file, port, host):
     """Open the classroom page: step through a negotiation, move the sliders, compare."""
-    _load(file)  # a broken scenario, or a busy port, is reported before the server starts
+    load_or_fail(file)  # a broken scenario, or a busy port, is reported before the server starts
     from .classroom.server import port_problem, serve
 
     if problem := port_problem(host, port):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..negotiation.outcome import Outcome
-from ..negotiation.runner import run
+from ..negotiation.runner import outcomes, run
 from ..scenario.data import Scenario
 
 SEEDS = tuple(range(1, 51))
@@ -63,7 +63,7 @@ class Comparison:
 
 def compare(scenario: Scenario, party: str, player: Outcome, seeds=SEEDS) -> Comparison:
     """Run the model without a player for each seed (and the player's own seed)."""
-    model = tuple(run(scenario, seed).outcome for seed in seeds)
+    model = tuple(outcomes(scenario, seeds))
     by_seed = dict(zip(seeds, model, strict=True))
     same = by_seed.get(player.seed) or run(scenario, player.seed).outcome
     return Comparison(party, player, tuple(seeds), model, same)

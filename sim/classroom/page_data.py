@@ -8,12 +8,12 @@ Kept apart from `sim.classroom.page` so that it needs no web framework and can b
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..negotiation.model import NegotiationModel
-from ..negotiation.runner import run
+from ..negotiation.runner import outcomes
+from ..reporting.mix import Mix, mix_of
 from ..scenario.data import Scenario
 from ..scenario.loader import load_scenario
 
@@ -164,31 +164,9 @@ def standing_text(model: NegotiationModel) -> list[PointRow]:
     return rows
 
 
-@dataclass(frozen=True)
-class OutcomeMix:
-    """How a parameter set's runs ended over a range of seeds."""
-
-    counts: dict[str, int]  # status -> runs
-    mean_round: float
-    mean_utility: dict[str, float]  # signatory -> mean utility of the final text
-
-    @property
-    def runs(self) -> int:
-        return sum(self.counts.values())
-
-
-def outcome_mix(scenario: Scenario, seeds: range) -> OutcomeMix:
+def outcome_mix(scenario: Scenario, seeds: range) -> Mix:
     """Run the scenario once per seed and count the outcomes."""
-    outcomes = [run(scenario, seed=seed).outcome for seed in seeds]
-    signatories = [p.id for p in scenario.signatories]
-    return OutcomeMix(
-        counts=dict(Counter(o.status for o in outcomes)),
-        mean_round=sum(o.round for o in outcomes) / len(outcomes),
-        mean_utility={
-            party: sum(o.utilities[party] for o in outcomes) / len(outcomes)
-            for party in signatories
-        },
-    )
+    return mix_of(scenario, outcomes(scenario, seeds))
 
 
 def library(folder: Path) -> list[Path]:
