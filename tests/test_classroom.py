@@ -14,11 +14,11 @@ from sim.classroom.page_data import (
     as_overrides,
     changed_settings,
     library,
-    outcome_mix,
     standing_text,
     teachable_settings,
 )
 from sim.negotiation.outcome import Outcome
+from sim.reporting.mix import mix as outcome_mix
 
 ROOT = Path(__file__).parent.parent
 LIBRARY = library(ROOT / "scenarios")

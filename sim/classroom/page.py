@@ -19,13 +19,14 @@ from mesa.visualization import SolaraViz
 
 from ..negotiation.outcome import Outcome
 from ..negotiation.runner import RunResult
+from ..reporting.mix import mix as outcome_mix
 from ..reporting.narrative import STATUS_WORDS, narrative
 from ..reporting.report import trajectory_figure
 from ..reporting.utility_space import utility_space_figure
 from ..scenario.data import PROTOCOLS
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario
-from .page_data import ClassroomModel, library, outcome_mix, standing_text, teachable_settings
+from .page_data import ClassroomModel, library, standing_text, teachable_settings
 from .server import SCENARIO_VARIABLE
 
 LATEST_ROUNDS = 6

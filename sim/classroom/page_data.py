@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..negotiation.model import NegotiationModel
-from ..negotiation.runner import outcomes
-from ..reporting.mix import Mix, mix_of
 from ..scenario.data import Scenario
 from ..scenario.loader import load_scenario
 
@@ -162,11 +160,6 @@ def standing_text(model: NegotiationModel) -> list[PointRow]:
             )
         )
     return rows
-
-
-def outcome_mix(scenario: Scenario, seeds: range) -> Mix:
-    """Run the scenario once per seed and count the outcomes."""
-    return mix_of(scenario, outcomes(scenario, seeds))
 
 
 def library(folder: Path) -> list[Path]:

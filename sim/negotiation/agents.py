@@ -155,17 +155,12 @@ class Negotiator(mesa.Agent):
             self.verdict = self.verdict_on(text)
             self.why = self.reason(self.verdict)
         else:
-            self.why, pushed = self.answer_from_chair(text)
-            self.verdict = self.verdict_named(self.why)
+            self.verdict, self.why, pushed = self.answer_from_chair(text)
         self.accepted = not self.why
         if not self.accepted:
             self.rejections += 1
             self.last_rejected = self.model.steps
         self.objections = () if self.accepted else (pushed or self.objections_to(text))
-
-    def judge(self, text: np.ndarray) -> str:
-        """Why this party rejects the text ('' to accept)."""
-        return self.reason(self.verdict_on(text))
 
     def verdict_on(self, text: np.ndarray) -> str:
         """The first test the text fails, or 'accept': it accepts iff no red line is crossed,
@@ -191,15 +186,10 @@ class Negotiator(mesa.Agent):
             verdict, "below its aspiration"
         )
 
-    def verdict_named(self, why: str) -> str:
-        """The verdict a recorded reason states; 'player' for a player's own reason."""
-        kinds = ["accept", "reservation", "aspiration"]
-        kinds += ["red_line"] * bool(self.crossed) + ["ratification"] * bool(self.spec.domestic)
-        return next((kind for kind in kinds if self.reason(kind) == why), "player")
-
-    def answer_from_chair(self, text: np.ndarray) -> tuple[str, tuple[str, ...]]:
-        """The player's answer and pushed points; its red lines and its ratifying body
-        still bind it (MODEL.md: a party never accepts a text across its red line)."""
+    def answer_from_chair(self, text: np.ndarray) -> tuple[str, str, tuple[str, ...]]:
+        """The verdict, its reason and the pushed points of the player's answer; its red
+        lines and its ratifying body still bind it (MODEL.md: a party never accepts a text
+        across its red line)."""
         answer = None
         if not self.left_table:
             try:
@@ -207,14 +197,14 @@ class Negotiator(mesa.Agent):
             except LeaveTable:
                 self.left_table = True
         if answer is None:
-            return LEFT_TABLE, ()
+            return "player", LEFT_TABLE, ()
         if self.crossed:
-            return self.red_line_reason(), answer.objections
+            return "red_line", self.red_line_reason(), answer.objections
         if not answer.accept:
-            return answer.why or PLAYER_REJECTS, answer.objections
+            return answer.verdict, answer.why or PLAYER_REJECTS, answer.objections
         if not self.ratifies(text):
-            return self.ratification_reason(), ()
-        return "", ()
+            return "ratification", self.ratification_reason(), ()
+        return "accept", "", ()
 
     def red_line_reason(self) -> str:
         return f"red line on {', '.join(map(self.model.point_title, self.crossed))}"
@@ -317,8 +307,9 @@ class ModelChair:
 
     def respond(self, negotiator: Negotiator) -> Answer:
         text = negotiator.model.text
-        why = negotiator.judge(text)
-        return Answer(not why, negotiator.objections_to(text) if why else (), why)
+        verdict = negotiator.verdict_on(text)
+        why = negotiator.reason(verdict)
+        return Answer(not why, negotiator.objections_to(text) if why else (), why, verdict)
 
     def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray:
         return negotiator.offer(standing)

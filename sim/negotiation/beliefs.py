@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import log_ndtr
 
-from .outcome_space import RED_LINE_VALUE, weighted
+from .outcome_space import weighted
 
 LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 VERDICT_SD = 0.01  # how far a listener may be off the threshold a speaker applies
@@ -38,7 +38,7 @@ class Beliefs:
         first_body = len(model.negotiators_by_row)
         self.body_column = {n.row: first_body + i for i, n in enumerate(model.ratifiers)}
         self.exists = model.space.exists
-        self.failures: dict[bytes, list[tuple[int, str, float]]] = {}
+        self.failures: dict[bytes, set[tuple[int, str, float]]] = {}  # text -> shortfalls said
         self.heard: set[tuple] = set()  # a verdict said again on the same terms says nothing new
         n = values.shape[-1]
         # what each listener believes each party holds out for now, beyond its reservation
@@ -99,7 +99,7 @@ class Beliefs:
                 self.demand[:, party] = 0.0
             if verdict in ("reservation", "ratification"):
                 bound = reservation if verdict == "reservation" else threshold
-                self.failures.setdefault(text.tobytes(), []).append((party, verdict, bound))
+                self.failures.setdefault(text.tobytes(), set()).add((party, verdict, bound))
             said = (party, verdict, text.tobytes(), pushed, reservation, threshold)
             if verdict == "red_line" or said in self.heard or not self.variance[party].any():
                 continue  # red lines are public: a rejection over one says nothing new
@@ -154,12 +154,11 @@ class Beliefs:
         rows = np.arange(len(text))
         self.demand[:, party] = self.tables[:, rows, text, party].sum(axis=1)
 
-    def known_to_fail(self, text: np.ndarray, bounds: dict[int, tuple]) -> bool:
+    def known_to_fail(self, text: np.ndarray, bounds_of) -> bool:
         """Has a party said the text falls short of a bound that has not fallen since?
-        `bounds` maps a party's row to its reservation value and ratification threshold."""
+        `bounds_of(row)` is a party's reservation value and ratification threshold now."""
         for party, verdict, said in self.failures.get(text.tobytes(), ()):
-            now = bounds[party][0 if verdict == "reservation" else 1]
-            if now >= said:
+            if bounds_of(party)[0 if verdict == "reservation" else 1] >= said:
                 return True
         return False
 
@@ -194,11 +193,9 @@ class Beliefs:
 
     def refresh(self, party: int) -> None:
         """Rebuild the party's columns of every listener's table from the new means."""
-        values = np.clip(self.mean[party], 0, 1)  # (listener, point, option)
-        red = self.red[..., party]
-        self.tables[..., party] = np.where(
-            red, RED_LINE_VALUE, values * self.salience[:, party, None]
-        )
+        values = np.clip(self.mean[party], 0, 1)[..., None]  # (listener, point, option, 1)
+        red = self.red[..., party : party + 1]
+        self.tables[..., party : party + 1] = weighted(values, self.salience[:, [party]], red)
         if party in self.body_column:
-            body = values * self.domestic_weights[:, party, None]
-            self.tables[..., self.body_column[party]] = np.where(red, RED_LINE_VALUE, body)
+            body = weighted(values, self.domestic_weights[:, [party]], red)
+            self.tables[..., self.body_column[party] : self.body_column[party] + 1] = body

@@ -31,6 +31,7 @@ class Answer:
     accept: bool
     objections: tuple[str, ...] = ()
     why: str = ""  # the reason recorded for a rejection ("" -> PLAYER_REJECTS)
+    verdict: str = "player"  # its kind, when given by the party's own rules (`verdict_on`)
 
 
 class Chair(Protocol):

@@ -64,6 +64,8 @@ class NegotiationModel(mesa.Model):
         # lowest utility each party believes each other party has accepted (tit-for-tat)
         self.shown = np.ones((n, n))
         self.revealed = np.zeros((n, n))  # what each party saw the others concede last round
+        self.concessions = np.zeros(n)
+        self.is_signatory = np.array([spec.is_signatory for spec in scenario.parties])
         self.locked = np.zeros(len(self.point_ids), dtype=bool)
         self.locked[[self.point_ids.index(p) for p, _ in protocol.fixed]] = True
         self.best_attainable = self.own_best_utilities()
@@ -159,8 +161,8 @@ class NegotiationModel(mesa.Model):
         A listening party (`learning`) counts a signatory's gain above what it believes
         the signatory demands now, never below its reservation value."""
         growth = self.spec.protocol.lambda_growth
-        judge = self.negotiators_by_row[exclude.row if exclude else self.mediator.row]
-        demand = self.beliefs.demand[judge.row] if self.spec.protocol.learning else None
+        listener = (exclude or self.mediator).row
+        demand = self.beliefs.demand[listener] if self.spec.protocol.learning else None
         players = [
             (n.row, n.reservation if demand is None else max(n.reservation, demand[n.row]), n)
             for n in self.signatories
@@ -183,7 +185,7 @@ class NegotiationModel(mesa.Model):
         self.agents.do("exert_influence")
         self.agents.do("drift_reservation")
         for negotiator in self.negotiators_by_row:
-            negotiator.update_aspiration(self.others_concession(negotiator))
+            negotiator.update_aspiration(float(self.concessions[negotiator.row]))
         self.propose()
         author = self.negotiators[self.proposer].row
         self.believed_utilities, self.belief_sds = self.beliefs.of_text(author, self.text)
@@ -198,16 +200,6 @@ class NegotiationModel(mesa.Model):
         self.check_end()
         self.datacollector.collect(self)
 
-    def others_concession(self, negotiator: Negotiator) -> float:
-        """Mean concession the other signatories revealed last round, as this party
-        believes their utilities: how much lower the lowest text each has accepted became."""
-        row = negotiator.row
-        own = self.revealed[row, row] if negotiator.spec.is_signatory else 0.0
-        others = len(self.signatory_rows) - negotiator.spec.is_signatory
-        return (
-            float((self.revealed[row, self.signatory_rows].sum() - own) / others) if others else 0.0
-        )
-
     def note_concessions(self) -> None:
         """Each signatory that accepted the text has shown it would settle for what every
         party believes the text gives it (under alternating offers, a proposer accepts its
@@ -220,12 +212,19 @@ class NegotiationModel(mesa.Model):
                     self.shown[:, negotiator.row], believed, out=self.shown[:, negotiator.row]
                 )
         self.revealed = before - self.shown
+        # what each party saw the other signatories concede, on average (tit-for-tat's c)
+        rows = self.signatory_rows
+        own = np.where(self.is_signatory, np.diag(self.revealed), 0.0)
+        others = len(rows) - self.is_signatory
+        seen = self.revealed[:, rows].sum(axis=1) - own
+        self.concessions = np.divide(seen, others, out=np.zeros(len(seen)), where=others > 0)
 
     def known_to_fail(self, text: np.ndarray) -> bool:
         """Has a signatory said the text falls short of its reservation value (or its
         ratifying body's threshold), which has not fallen since?"""
-        bounds = {n.row: self.bounds(n) for n in self.signatories}
-        return self.beliefs.known_to_fail(text, bounds)
+        return self.beliefs.known_to_fail(
+            text, lambda row: self.bounds(self.negotiators_by_row[row])
+        )
 
     def bounds(self, negotiator: Negotiator) -> tuple[float, float | None]:
         """The negotiator's reservation value and its ratifying body's threshold (or None)."""

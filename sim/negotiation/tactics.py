@@ -18,7 +18,7 @@ class Situation:
     time: float  # t / T in [0, 1], pressure on concession included
     reservation: float
     previous_aspiration: float
-    others_concession: float  # mean utility the other signatories gave up last round
+    others_concession: float  # mean concession the other signatories revealed last round
 
 
 TacticRule = Callable[[Tactic, Situation], float]
