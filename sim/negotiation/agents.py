@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 
 from ..scenario.data import Party
+from . import reasons
 from . import text_search as search
 from .chair import LEFT_TABLE, PLAYER_REJECTS, Answer, Chair, LeaveTable
 from .tactics import Situation, aspiration
@@ -178,13 +179,8 @@ class Negotiator(mesa.Agent):
 
     def reason(self, verdict: str) -> str:
         """A verdict as the sentence recorded in `why` ('' for an acceptance)."""
-        if verdict == "red_line":
-            return self.red_line_reason()
-        if verdict == "ratification":
-            return self.ratification_reason()
-        return {"accept": "", "reservation": "below its reservation value"}.get(
-            verdict, "below its aspiration"
-        )
+        titles = [self.model.point_title(p) for p in self.crossed] if verdict == "red_line" else ()
+        return reasons.rejection(verdict, titles, self.spec.domestic and self.spec.domestic.body)
 
     def answer_from_chair(self, text: np.ndarray) -> tuple[str, str, tuple[str, ...]]:
         """The verdict, its reason and the pushed points of the player's answer; its red
@@ -207,10 +203,10 @@ class Negotiator(mesa.Agent):
         return "accept", "", ()
 
     def red_line_reason(self) -> str:
-        return f"red line on {', '.join(map(self.model.point_title, self.crossed))}"
+        return self.reason("red_line")
 
     def ratification_reason(self) -> str:
-        return f"the {self.spec.domestic.body} would not ratify it"
+        return self.reason("ratification")
 
     def ratifies(self, text: np.ndarray) -> bool:
         """Two-level game: the ratifying body's utility of its points reaches the threshold."""

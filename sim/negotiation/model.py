@@ -15,12 +15,12 @@ import numpy as np
 
 from ..scenario.data import Scenario
 from ..scenario.limits import MAX_LINK_STEPS
+from . import reasons
 from . import text_search as search
 from .agents import Mediator, Negotiator
 from .beliefs import Beliefs
 from .chair import Chair
 from .outcome_space import OutcomeSpace, party_tables, ratification_weights, weighted
-from .tolerance import apart
 
 HOLDOUT_ROUNDS = 2  # rounds a lone party rejects a text for more before the mediator yields
 
@@ -124,29 +124,11 @@ class NegotiationModel(mesa.Model):
 
     def fixed_text(self, text: np.ndarray) -> np.ndarray:
         """The text with the protocol's fixed points set and links repaired."""
-        text = text.copy()
-        for point_id, option_id in self.spec.protocol.fixed:
-            point = self.spec.points[self.point_ids.index(point_id)]
-            text[self.point_ids.index(point_id)] = point.option_index(option_id)
-        if self.space.is_valid(text):
-            return text
-        unranked = np.zeros(self.space.exists.shape)
-        repaired = self.space.repair(text, unranked, self.locked)
-        if repaired is None:  # the text validation found, from the first options, exists
-            first = np.where(self.locked, text, 0)
-            repaired = self.space.repair(first, unranked, self.locked, MAX_LINK_STEPS)
-        if repaired is None:
-            raise ValueError("no text satisfies every link with the fixed points as they are")
-        return repaired
+        return fixed_text(self.spec, self.space, self.locked, text)
 
     def opening_text(self) -> np.ndarray:
         """The protocol's start text (without one: the mediator's first draft)."""
-        start = np.zeros(len(self.point_ids), dtype=int)
-        for point_id, option_id in self.spec.protocol.start:
-            start[self.point_ids.index(point_id)] = self.spec.points[
-                self.point_ids.index(point_id)
-            ].option_index(option_id)
-        start = self.fixed_text(start)
+        start = start_text(self.spec, self.space, self.locked)
         if self.mediator is not None and not self.spec.protocol.start:
             return self.mediator.draft_text(start)
         return start
@@ -289,61 +271,38 @@ class NegotiationModel(mesa.Model):
         elif threats:
             party = threats[0]
             point = next(p for p in party.crossed if p in party.spec.escalation.points)
+            option, title = self.option_label(point), self.point_title(point)
             self.end(
                 "escalation",
                 party,
-                (
-                    f"{party.spec.name} escalated: the text kept '{self.option_label(point)}' "
-                    f"on {self.point_title(point)}, across its red line, "
-                    f"for {party.threat_rounds} rounds."
-                ),
+                reasons.escalation(party.spec.name, option, title, party.threat_rounds),
             )
         elif walkers:
             party = walkers[0]
             top = self.point_ids[int(np.argmax(self.salience[:, party.row]))]
-            best = self.best_attainable[party.row]
-            shown_best, shown_reservation = apart(best, party.reservation)
-            cause = (
-                f"even its best possible text ({shown_best}) stayed below what no deal is "
-                f"worth to it ({shown_reservation})"
-                if best >= 0
-                else "every text the fixed points allow crosses one of its red lines"
+            reason = reasons.walkout(
+                party.spec.name,
+                self.best_attainable[party.row],
+                party.reservation,
+                party.hopeless_rounds,
+                self.point_title(top),
             )
-            self.end(
-                "walkout",
-                party,
-                (
-                    f"{party.spec.name} walked out: {cause} for {party.hopeless_rounds} rounds; "
-                    f"{self.point_title(top)} weighs most for it."
-                ),
-            )
+            self.end("walkout", party, reason)
         elif self.steps >= self.deadline:
             holdouts = [n for n in self.signatories if not n.accepted]
             party = holdouts[0]
             point = party.objections[0] if party.objections else self.point_ids[0]
-            self.end(
-                "no_deal",
-                party,
-                (
-                    f"The deadline of {self.deadline} rounds passed with "
-                    f"{' and '.join(n.spec.name for n in holdouts)} still rejecting; "
-                    f"{party.spec.name} objected most to {self.point_title(point)} ({party.why})."
-                ),
-            )
+            names = [n.spec.name for n in holdouts]
+            reason = reasons.no_deal(self.deadline, names, self.point_title(point), party.why)
+            self.end("no_deal", party, reason)
 
     def agreement_reason(self) -> tuple[Negotiator, str]:
         """Who came round last (the latest to have rejected) and after which change."""
         latest = max(n.last_rejected for n in self.signatories)
         last = [n for n in self.signatories if n.last_rejected == latest]
-        if latest == 0:
-            return last[0], f"All signatories accepted the first text in round {self.steps}."
-        who = " and ".join(n.spec.name for n in last)
-        together = " together" if len(last) > 1 else ""
-        changed = f" after {self.point_title(self.changed[0])} was revised" if self.changed else ""
-        return last[0], (
-            f"All signatories accepted the text in round {self.steps}; "
-            f"{who} came round last{together}{changed}."
-        )
+        changed = self.point_title(self.changed[0]) if self.changed else None
+        names = [n.spec.name for n in last]
+        return last[0], reasons.agreement(self.steps, latest, names, changed)
 
     def left_table_reason(self, party: Negotiator) -> str:
         """A player quit: name the party, the round and the point that weighs most for it."""
@@ -371,6 +330,35 @@ class NegotiationModel(mesa.Model):
 
     def package(self) -> dict[str, str]:
         return dict(zip(self.point_ids, self.text_code.split(","), strict=True))
+
+
+def fixed_text(
+    scenario: Scenario, space: OutcomeSpace, locked: np.ndarray, text: np.ndarray
+) -> np.ndarray:
+    """The text with the protocol's fixed points set and links repaired."""
+    text = text.copy()
+    for point_id, option_id in scenario.protocol.fixed:
+        index = scenario.point_index(point_id)
+        text[index] = scenario.points[index].option_index(option_id)
+    if space.is_valid(text):
+        return text
+    unranked = np.zeros(space.exists.shape)
+    repaired = space.repair(text, unranked, locked)
+    if repaired is None:  # the text validation found, from the first options, exists
+        first = np.where(locked, text, 0)
+        repaired = space.repair(first, unranked, locked, MAX_LINK_STEPS)
+    if repaired is None:
+        raise ValueError("no text satisfies every link with the fixed points as they are")
+    return repaired
+
+
+def start_text(scenario: Scenario, space: OutcomeSpace, locked: np.ndarray) -> np.ndarray:
+    """The protocol's start text with the fixed points set (all first options without one)."""
+    start = np.zeros(len(scenario.points), dtype=int)
+    for point_id, option_id in scenario.protocol.start:
+        index = scenario.point_index(point_id)
+        start[index] = scenario.points[index].option_index(option_id)
+    return fixed_text(scenario, space, locked, start)
 
 
 def forget_agent_counter(model: mesa.Model) -> None:

@@ -1,0 +1,173 @@
+"""How each run of a batch ends (`NegotiationModel.check_end`) and the outcome it records,
+with the Mesa model's sentences (`sim.negotiation.reasons`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import reasons
+from ..outcome import Outcome
+from ..tolerance import below
+from .responses import VERDICTS
+
+KEEP_SHARE = 0.75  # drop ended runs' rows once fewer than this share of the rows still run
+
+
+class Endings:
+    """The end test of every run and the record of the ones that end; mixed into
+    `BatchNegotiation`."""
+
+    ROW_STATE = (
+        "index", "done", "reservation", "time_boost", "aspiration", "accepted", "rejections",
+        "last_rejected", "hopeless", "threat", "holdout", "shown", "concessions", "verdict",
+        "objection", "pushed", "utility", "text", "changed", "crossed", "proposers",
+        "shocks", "table", "best_options", "best_attainable",
+    )  # fmt: skip
+
+    def check_end(self) -> None:
+        """Agreement if every signatory accepts; else escalation, walkout or the deadline."""
+        runs, sig = self.runs, self.signatories
+        hopeless = below(self.best_attainable, self.reservation)
+        self.hopeless = np.where(hopeless, self.hopeless + 1, 0)
+        threats = np.zeros((len(self.index), len(runs.escalating)), dtype=bool)
+        for i, row in enumerate(runs.escalating):
+            points = [
+                runs.point_ids.index(p) for p in runs.scenarios[0].parties[row].escalation.points
+            ]
+            triggered = self.crossed[:, points, row].any(axis=1)
+            self.threat[:, row] = np.where(triggered, self.threat[:, row] + 1, 0)
+            threats[:, i] = self.threat[:, row] >= runs.escalation_rounds[self.index, i]
+        walkers = self.hopeless[:, sig] >= runs.walkout_rounds[self.index][:, None]
+        agreement = ~self.done & self.accepted[:, sig].all(axis=1)
+        escalation = ~self.done & ~agreement & threats.any(axis=1)
+        walkout = ~agreement & ~escalation & walkers.any(axis=1)
+        deadline = (
+            ~self.done & ~agreement & ~escalation & ~walkout
+            & (self.steps >= runs.deadline[self.index])
+        )  # fmt: skip
+        for row in np.flatnonzero(agreement):
+            self.record(row, "agreement", *self.agreement(row))
+        for row in np.flatnonzero(escalation):
+            self.record(row, "escalation", *self.escalation(row, threats[row]))
+        for row in np.flatnonzero(walkout):
+            self.record(row, "walkout", *self.walkout(row, walkers[row]))
+        for row in np.flatnonzero(deadline):
+            self.record(row, "no_deal", *self.no_deal(row))
+        self.done |= agreement | escalation | walkout | deadline
+        if self.done.mean() > 1 - KEEP_SHARE:
+            self.keep(np.flatnonzero(~self.done))
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Drop the rows of runs that have ended."""
+        for name in self.ROW_STATE:
+            setattr(self, name, getattr(self, name)[rows])
+        self.beliefs.slice(rows)
+        self.memory.slice(rows)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.done.all())
+
+    # -- the sentences -------------------------------------------------------------------
+    def name(self, row: int) -> str:
+        return self.runs.scenarios[0].parties[row].name
+
+    def title(self, point: int) -> str:
+        return self.runs.scenarios[0].points[point].title
+
+    def agreement(self, row: int) -> tuple[int, str]:
+        last_rejected = self.last_rejected[row, self.signatories]
+        latest = int(last_rejected.max())
+        last = [s for s, r in zip(self.signatories, last_rejected, strict=True) if r == latest]
+        changed = np.flatnonzero(self.changed[row])
+        title = self.title(changed[0]) if len(changed) else None
+        names = [self.name(s) for s in last]
+        return last[0], reasons.agreement(self.steps, latest, names, title)
+
+    def escalation(self, row: int, threats: np.ndarray) -> tuple[int, str]:
+        party = self.runs.escalating[int(np.argmax(threats))]
+        spec = self.runs.scenarios[0].parties[party]
+        crossed = np.flatnonzero(self.crossed[row, :, party])
+        point = next(p for p in crossed if self.runs.point_ids[p] in spec.escalation.points)
+        option = self.runs.scenarios[0].points[point].options[self.text[row, point]].label
+        rounds = int(self.threat[row, party])
+        return party, reasons.escalation(spec.name, option, self.title(point), rounds)
+
+    def walkout(self, row: int, walkers: np.ndarray) -> tuple[int, str]:
+        party = self.signatories[int(np.argmax(walkers))]
+        run = self.index[row]
+        top = int(np.argmax(self.runs.salience[run, :, party]))
+        reason = reasons.walkout(
+            self.name(party),
+            float(self.best_attainable[row, party]),
+            float(self.reservation[row, party]),
+            int(self.hopeless[row, party]),
+            self.title(top),
+        )
+        return party, reason
+
+    def no_deal(self, row: int) -> tuple[int, str]:
+        holdouts = [s for s in self.signatories if not self.accepted[row, s]]
+        party = holdouts[0]
+        objection = int(self.objection[row, party])
+        point = objection if objection >= 0 else 0
+        verdict = VERDICTS[self.verdict[row, party]]
+        crossed = [self.title(p) for p in np.flatnonzero(self.crossed[row, :, party])]
+        domestic = self.runs.scenarios[0].parties[party].domestic
+        why = reasons.rejection(verdict, crossed, domestic and domestic.body)
+        deadline = int(self.runs.deadline[self.index[row]])
+        names = [self.name(s) for s in holdouts]
+        return party, reasons.no_deal(deadline, names, self.title(point), why)
+
+    # -- the record ----------------------------------------------------------------------
+    def record(self, row: int, status: str, party: int, reason: str) -> None:
+        """Keep what `Outcome.of` reads off the model when the run ends."""
+        self.ended[int(self.index[row])] = (
+            status,
+            self.steps,
+            reason,
+            self.runs.party_ids[party],
+            self.text[row].copy(),
+            self.utility[row].copy(),
+            self.reservation[row].copy(),
+            self.crossed[row].copy(),
+        )
+
+    def outcomes(self) -> list[Outcome]:
+        """The runs' outcomes in the order of the batch."""
+        runs, first = self.runs, self.runs.scenarios[0]
+        parties = first.parties
+        found = []
+        for run, scenario in enumerate(runs.scenarios):
+            status, last_round, reason, ended_by, text, utility, reservation, crossed = self.ended[
+                run
+            ]
+            found.append(
+                Outcome(
+                    scenario=scenario.name,
+                    seed=runs.seeds[run],
+                    protocol=scenario.protocol.name,
+                    status=status,
+                    round=last_round,
+                    reason=reason,
+                    ended_by=ended_by,
+                    package={
+                        point.id: point.options[k].id
+                        for point, k in zip(first.points, text, strict=True)
+                    },
+                    utilities={p.id: round_(u) for p, u in zip(parties, utility, strict=True)},
+                    reservations={
+                        p.id: round_(r) for p, r in zip(parties, reservation, strict=True)
+                    },
+                    red_lines_crossed={
+                        p.id: [first.points[i].id for i in np.flatnonzero(crossed[:, j])]
+                        for j, p in enumerate(parties)
+                        if p.red_lines
+                    },
+                )
+            )
+        return found
+
+
+def round_(value) -> float:
+    return round(float(value), 6)

@@ -1,0 +1,85 @@
+"""What every run's parties have said so far, kept round by round as arrays: the verdicts
+listeners have heard (`Beliefs.heard`) and the texts a party said fall short of a bound
+(`Beliefs.failures`, the listening mediator's tabu list)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..outcome_space import OutcomeSpace
+
+RESERVATION, RATIFICATION = 1, 2  # the kinds of shortfall a failure records
+
+
+class Memory:
+    """Each round's verdicts and shortfalls of every run, one array per round."""
+
+    def __init__(self, space: OutcomeSpace):
+        points, width = space.exists.shape
+        # a text as one whole number where the options of all points fit in 62 bits
+        self.powers = width ** np.arange(points, dtype=object)
+        self.packed = width**points < 2**62
+        self.powers = self.powers.astype(np.int64) if self.packed else None
+        self.heard: list[tuple[np.ndarray, ...]] = []
+        self.failures: list[tuple[np.ndarray, ...]] = []
+
+    def code(self, texts: np.ndarray) -> np.ndarray:
+        """(runs,) exact codes of texts, or the texts themselves when they do not fit."""
+        return texts @ self.powers if self.packed else texts.copy()
+
+    @staticmethod
+    def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """(runs,) whether the runs' two text codes are the same text."""
+        return a == b if a.ndim == 1 else (a == b).all(axis=1)
+
+    def slice(self, runs: np.ndarray) -> None:
+        """Keep only these runs."""
+        self.heard = [tuple(a[runs] for a in said) for said in self.heard]
+        self.failures = [tuple(a[runs] for a in said) for said in self.failures]
+
+    def heard_before(self, code, verdict, pushed, reservation, threshold) -> np.ndarray:
+        """(runs, signatories): the same verdict was heard before on the same terms."""
+        seen = np.zeros(verdict.shape, dtype=bool)
+        for past_code, past_verdict, past_pushed, past_res, past_threshold, added in self.heard:
+            seen |= (
+                added
+                & self.same(past_code, code)[:, None]
+                & (past_verdict == verdict)
+                & (past_pushed == pushed)
+                & (past_res == reservation)
+                & (past_threshold == threshold)
+            )
+        return seen
+
+    def hear(self, code, verdict, pushed, reservation, threshold, added) -> None:
+        self.heard.append((code, verdict, pushed, reservation, threshold, added))
+
+    def fail(self, code, kinds, bounds) -> None:
+        """Record the shortfalls (kinds (runs, signatories), 0 for none) said this round."""
+        if kinds.any():
+            self.failures.append((code, kinds, bounds))
+
+    def known_to_fail(self, texts: np.ndarray, now: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """(runs,) has a signatory said the run's text falls short of a bound (`now`:
+        reservation values and thresholds, (runs, signatories)) that has not fallen since?"""
+        code = self.code(texts)
+        failing = np.zeros(len(texts), dtype=bool)
+        for past_code, kinds, bounds in self.failures:
+            held = ((kinds == RESERVATION) & (now[0] >= bounds)) | (
+                (kinds == RATIFICATION) & (now[1] >= bounds)
+            )
+            failing |= self.same(past_code, code) & held.any(axis=1)
+        return failing
+
+    def known_to_fail_one(self, row: int, text: np.ndarray, now) -> bool:
+        """`known_to_fail` of one text in one run."""
+        code = self.code(text[None])[0]
+        for past_code, kinds, bounds in self.failures:
+            if np.array_equal(past_code[row], code):
+                kind, bound = kinds[row], bounds[row]
+                held = ((kind == RESERVATION) & (now[0][row] >= bound)) | (
+                    (kind == RATIFICATION) & (now[1][row] >= bound)
+                )
+                if held.any():
+                    return True
+        return False
