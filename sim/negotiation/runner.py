@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..scenario.data import Scenario
+from ..scenario.data import ENGINES, Scenario
 from ..scenario.loader import load_scenario
 from .chair import Chair
 from .model import NegotiationModel
@@ -62,20 +62,30 @@ def run(
     return RunResult(Outcome.of(model), model)
 
 
-def outcomes(scenario: Scenario, seeds: Sequence[int], jobs: int = 1) -> list[Outcome]:
+def outcomes(
+    scenario: Scenario, seeds: Sequence[int], jobs: int = 1, engine: str = "batch"
+) -> list[Outcome]:
     """The outcome of one run per seed, in seed order: the one place the many runs of one
-    scenario are made (the outcome mix, the page's compare, a player's comparison), on
-    `jobs` worker processes when more than one. Same scenario and seeds, same outcomes."""
+    scenario are made (the outcome mix, the page's compare, a player's comparison), by
+    the batch engine (or one Mesa model per run: `engine="mesa"`), on `jobs` worker
+    processes when more than one. Same scenario and seeds, same outcomes, either engine."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     seeds = list(seeds)
     if jobs <= 1 or len(seeds) < 2 * jobs:
-        return [run(scenario, seed).outcome for seed in seeds]
-    share = -(-len(seeds) // (4 * jobs))  # four chunks a worker: a slow one holds none up
+        return _outcomes_of(scenario, seeds, engine)
+    parts = jobs if engine == "batch" else 4 * jobs  # Mesa: four a worker, none holds up
+    share = -(-len(seeds) // parts)
     chunks = [seeds[i : i + share] for i in range(0, len(seeds), share)]
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        done = pool.map(_outcomes_of, [scenario] * len(chunks), chunks)
+        done = pool.map(_outcomes_of, [scenario] * len(chunks), chunks, [engine] * len(chunks))
         return [outcome for chunk in done for outcome in chunk]
 
 
-def _outcomes_of(scenario: Scenario, seeds: list[int]) -> list[Outcome]:
+def _outcomes_of(scenario: Scenario, seeds: list[int], engine: str) -> list[Outcome]:
+    if engine == "batch":
+        from .batch import batch_outcomes
+
+        return batch_outcomes([scenario] * len(seeds), seeds)
     return [run(scenario, seed).outcome for seed in seeds]

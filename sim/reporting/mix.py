@@ -92,12 +92,13 @@ def mix_of(scenario: Scenario, outcomes: list[Outcome]) -> Mix:
     )
 
 
-def mix(scenario: Scenario | str, seeds=range(1, 101), jobs: int = 1) -> Mix:
+def mix(scenario: Scenario | str, seeds=range(1, 101), jobs: int = 1, engine: str = "batch") -> Mix:
     """Run the scenario (or the scenario file) once per seed and return its outcome mix,
-    on `jobs` worker processes (`sim.mix`, `negsim mix`)."""
+    on `jobs` worker processes, by the batch engine or the Mesa model (`engine`; the same
+    mix either way) (`sim.mix`, `negsim mix`)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    return mix_of(scenario, outcomes(scenario, seeds, jobs))
+    return mix_of(scenario, outcomes(scenario, seeds, jobs, engine))
 
 
 def mix_text(mix: Mix, scenario: Scenario) -> str:

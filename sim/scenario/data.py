@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 ROLES = ("signatory", "mediator", "stakeholder")
 PROTOCOLS = ("mediated", "alternating")
+ENGINES = ("batch", "mesa")  # what makes many runs of a scenario (docs/engine.md)
 INFLUENCE_KINDS = ("pressure", "support")
 INFLUENCE_CHANNELS = ("reservation", "concession")
 

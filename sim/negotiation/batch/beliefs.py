@@ -124,11 +124,21 @@ class BatchBeliefs:
             self.mean[(*at, option)] = new_mean[..., term]
             self.variance[(*at, option)] = new_variance[..., term]
 
-    def refresh(self, runs: np.ndarray) -> None:
-        """Rebuild the tables of these runs from their means (`Beliefs.refresh`: a column
-        rebuilt from unchanged means is the same column)."""
-        if len(runs):
-            self.tables[runs] = self.table_of(self.mean[runs].transpose(0, 2, 3, 4, 1), runs)
+    def refresh(self, fresh: np.ndarray, parties: np.ndarray) -> None:
+        """Rebuild, where `fresh` (runs, parties), the party's columns of every listener's
+        table from its new means (`Beliefs.refresh`)."""
+        for i, party in enumerate(parties):
+            runs = np.flatnonzero(fresh[:, i])
+            if not len(runs):
+                continue
+            values = np.clip(self.mean[runs, party], 0, 1)  # (runs, listener, point, option)
+            red = self.red[:, :, party]
+            weights = self.salience[runs, :, party][:, None, :, None]
+            self.tables[runs, ..., party] = np.where(red, RED_LINE_VALUE, values * weights)
+            if party in self.bodies:
+                column = self.mean.shape[1] + self.bodies.index(party)
+                weights = self.domestic_weights[runs, :, party][:, None, :, None]
+                self.tables[runs, ..., column] = np.where(red, RED_LINE_VALUE, values * weights)
 
 
 def update(mean, variance, floor, c, bounds, holds):

@@ -246,7 +246,9 @@ class BatchNegotiation(Responses, Endings):
                     text_search.log_score(one.columns, one.reservations[0], one.weights[0]),
                     revised[row],
                     self.locked,
-                    lambda text, row=row: self.memory.known_to_fail_one(row, text, now),
+                    lambda text, row=row: self.memory.known_to_fail_one(
+                        int(self.index[row]), text, now[0][row], now[1][row]
+                    ),
                 )
                 if way_out is not None:
                     revised[row] = way_out

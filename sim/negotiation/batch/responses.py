@@ -115,7 +115,7 @@ class Responses:
             0,
         )
         said = np.where(verdict == RESERVATION, reservation, threshold)
-        memory.fail(code, kinds, said)
+        memory.fail(self.index, code, kinds, said)
         fresh = (verdict != RED_LINE) & beliefs.listening[:, None]
         fresh &= ~memory.heard_before(code, verdict, pushed, reservation, noted_threshold)
         memory.hear(code, verdict, pushed, reservation, noted_threshold, fresh)
@@ -139,7 +139,7 @@ class Responses:
             judged,
         )
         beliefs.objections(self.text, parties, pushed, fresh & (pushed >= 0) & (verdict != ACCEPT))
-        beliefs.refresh(np.flatnonzero(fresh.any(axis=1)))
+        beliefs.refresh(fresh, parties)
         self.hold_outs(verdict)
 
     def hold_outs(self, verdict: np.ndarray) -> None:
