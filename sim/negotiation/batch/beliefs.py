@@ -18,8 +18,13 @@ def weighted(values: np.ndarray, weights: np.ndarray, red: np.ndarray) -> np.nda
     return np.where(red, RED_LINE_VALUE, values * weights.reshape(shape))
 
 
+EVERY_RUN = slice(None)
+
+
 class BatchBeliefs:
-    """What each party believes of every party's option values, in every run."""
+    """What each party believes of every party's option values, in every run. Tables are
+    built when asked for, from the means, as the Mesa model's `Beliefs.tables` would
+    hold them then (each of its columns is rebuilt from the means they learn)."""
 
     def __init__(self, values, salience, red, domestic_weights, bodies, exists, noise, draws):
         """`values` (runs, points, options, parties); `noise` (runs,) the belief noise;
@@ -31,32 +36,36 @@ class BatchBeliefs:
         readings = np.broadcast_to(values[:, None], (runs, n, *values.shape[1:])).copy()
         noisy = noise != 0
         readings[noisy] += noise[noisy, None, None, None, None] * draws[noisy]
+        self.prior = np.where(noisy, noise**2, 0.0)  # (runs,) the prior variance
         variance = np.zeros_like(readings)
-        variance[noisy] = (noise[noisy] ** 2)[:, None, None, None, None] * exists[None, :, :, None]
+        variance[noisy] = self.prior[noisy, None, None, None, None] * exists[None, :, :, None]
         own = np.arange(n)
         readings[:, own, :, :, own] = values.transpose(3, 0, 1, 2)
         variance[:, own, :, :, own] = 0.0
         self.mean = np.ascontiguousarray(readings.transpose(0, 4, 1, 2, 3))
         self.variance = np.ascontiguousarray(variance.transpose(0, 4, 1, 2, 3))
-        self.floor = MIN_SHARE * self.variance
         self.listening = noisy & (n > 1)  # a run whose beliefs can still move
         self.demand = np.zeros((runs, n, n))  # (run, listener, party)
-        self.tables = self.table_of(readings)
 
-    def table_of(self, values: np.ndarray, runs=slice(None)) -> np.ndarray:
-        """(runs, listener, point, option, column) tables from (runs, listener, point,
-        option, party) values, as `Beliefs.table_of` (for `runs` of the batch)."""
+    def table_of(self, values: np.ndarray, runs=EVERY_RUN) -> np.ndarray:
+        """(runs, ..., point, option, column) tables from (runs, ..., point, option, party)
+        values, as `Beliefs.table_of` (for `runs` of the batch)."""
         values = np.clip(values, 0, 1)
         owners = self.bodies
         salience, domestic = self.salience[runs], self.domestic_weights[runs]
         bodies = weighted(values[..., owners], domestic[:, :, owners], self.red[..., owners])
         return np.concatenate([weighted(values, salience, self.red), bodies], axis=-1)
 
-    def slice(self, runs: np.ndarray) -> None:
+    def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        for name in ("salience", "domestic_weights", "mean", "variance", "floor", "listening"):
+        for name in ("salience", "domestic_weights", "mean", "variance", "prior", "listening"):
             setattr(self, name, getattr(self, name)[runs])
-        self.demand, self.tables = self.demand[runs], self.tables[runs]
+        self.demand = self.demand[runs]
+
+    def table(self, listener: int, runs=EVERY_RUN) -> np.ndarray:
+        """(runs, point, option, column): the listener's table (`Beliefs.tables[listener]`)."""
+        values = self.mean[runs, :, listener].transpose(0, 2, 3, 1)[:, None]
+        return self.table_of(values, runs)[:, 0]
 
     def hopeful_table(self, listener: int, doubt: np.ndarray) -> np.ndarray:
         """(runs, point, option, column): `Beliefs.hopeful_table` for every run's doubt."""
@@ -65,12 +74,30 @@ class BatchBeliefs:
         )
         return self.table_of(raised.transpose(0, 2, 3, 1)[:, None])[:, 0]
 
-    def of_text(self, texts: np.ndarray, column: int) -> np.ndarray:
-        """(runs, listener): every listener's table total for the runs' texts, one column."""
-        runs = np.arange(len(texts))[:, None]
-        rows = np.arange(texts.shape[1])[None, :]
-        picked = self.tables[runs, :, rows, texts, column]  # (runs, points, listener)
-        return np.ascontiguousarray(picked.transpose(0, 2, 1)).sum(axis=-1)
+    def of_text(self, texts: np.ndarray, party: int) -> np.ndarray:
+        """(runs, listener): what every listener believes the runs' texts give the party
+        (`Beliefs.tables[:, rows, text, party].sum(axis=1)`)."""
+        points = np.arange(texts.shape[1])
+        block = self.mean[:, party]  # (runs, listener, point, option)
+        picked = np.take_along_axis(block, texts[:, None, :, None], axis=3)[..., 0]
+        red = self.red[points, texts, party][:, None, :]  # (runs, 1, point)
+        weights = self.salience[:, :, party][:, None, :]
+        return np.where(red, RED_LINE_VALUE, np.clip(picked, 0, 1) * weights).sum(axis=-1)
+
+    def learn(self, runs, party, points, options, c, bounds, holds) -> None:
+        """`Beliefs.learn` for (run, party) pairs: `points` and `options` (pairs, listener,
+        term) of the terms, coefficients `c` (pairs, 1, term)."""
+        _, speakers, listeners, rows, width = self.mean.shape
+        block = (runs * speakers + party) * listeners  # (pairs,): the pair's first listener
+        at = (
+            (block[:, None, None] + np.arange(listeners)[None, :, None]) * rows + points
+        ) * width + options  # (pairs, listener, term) flat positions
+        means, variances = self.mean.reshape(-1), self.variance.reshape(-1)
+        own = np.arange(listeners)[None, :, None] == party[:, None, None]
+        floor = np.where(own, 0.0, MIN_SHARE * self.prior[runs][:, None, None])
+        new_mean, new_variance = update(means.take(at), variances.take(at), floor, c, bounds, holds)
+        means.put(at, new_mean)  # in term order: the later of two equal positions is kept
+        variances.put(at, new_variance)
 
     def learn_sums(self, texts, weights, parties, bounds, holds, mask) -> None:
         """Where `mask` (runs, parties): the weighted sum of the party's values on the run's
@@ -78,26 +105,12 @@ class BatchBeliefs:
         runs, speakers = np.nonzero(mask)
         if not len(runs):
             return
-        rows = np.arange(texts.shape[1])
-        options = texts[runs]  # (pairs, points)
-        rows_b = rows[None, :]
         party = parties[speakers]
-        mean = self.mean[runs[:, None], party[:, None], :, rows_b, options]  # (pairs, points, L)
-        variance = self.variance[runs[:, None], party[:, None], :, rows_b, options]
-        floor = self.floor[runs[:, None], party[:, None], :, rows_b, options]
-        c = weights[runs, :, party][:, None, :]  # (pairs, 1, points)
-        new_mean, new_variance = update(
-            np.ascontiguousarray(mean.transpose(0, 2, 1)),
-            np.ascontiguousarray(variance.transpose(0, 2, 1)),
-            np.ascontiguousarray(floor.transpose(0, 2, 1)),
-            np.ascontiguousarray(c),
-            bounds[runs, speakers],
-            holds[runs, speakers],
-        )
-        self.mean[runs[:, None], party[:, None], :, rows_b, options] = new_mean.transpose(0, 2, 1)
-        self.variance[runs[:, None], party[:, None], :, rows_b, options] = new_variance.transpose(
-            0, 2, 1
-        )
+        listeners = self.mean.shape[2]
+        points = np.broadcast_to(np.arange(texts.shape[1]), (len(runs), listeners, texts.shape[1]))
+        options = np.broadcast_to(texts[runs][:, None, :], points.shape)
+        c = np.ascontiguousarray(weights[runs, :, party])[:, None, :]
+        self.learn(runs, party, points, options, c, bounds[runs, speakers], holds[runs, speakers])
 
     def objections(self, texts, parties, points, mask) -> None:
         """Where `mask`: the option each listener believes the party likes best on the point
@@ -111,34 +124,11 @@ class BatchBeliefs:
         allowed = self.exists[point] & ~self.red[point, :, party]
         allowed[np.arange(len(runs)), current] = False
         best = np.where(allowed[:, None, :], mean, -np.inf).argmax(axis=2)  # (pairs, L)
-        listeners = np.arange(mean.shape[1])[None, :]
-        at = (runs[:, None], party[:, None], listeners, point[:, None])
-        terms = [best, np.broadcast_to(current[:, None], best.shape)]
-        means = np.stack([self.mean[(*at, option)] for option in terms], axis=-1)
-        variances = np.stack([self.variance[(*at, option)] for option in terms], axis=-1)
-        floors = np.stack([self.floor[(*at, option)] for option in terms], axis=-1)
-        c = np.broadcast_to([1.0, -1.0], (len(runs), 2))[:, None, :]
+        options = np.stack([best, np.broadcast_to(current[:, None], best.shape)], axis=-1)
+        at = np.broadcast_to(point[:, None, None], options.shape)
+        c = np.broadcast_to([1.0, -1.0], (len(runs), 1, 2))
         zeros, holds = np.zeros(len(runs)), np.ones(len(runs), dtype=bool)
-        new_mean, new_variance = update(means, variances, floors, c, zeros, holds)
-        for term, option in enumerate(terms):  # the text's option last, as `put` writes
-            self.mean[(*at, option)] = new_mean[..., term]
-            self.variance[(*at, option)] = new_variance[..., term]
-
-    def refresh(self, fresh: np.ndarray, parties: np.ndarray) -> None:
-        """Rebuild, where `fresh` (runs, parties), the party's columns of every listener's
-        table from its new means (`Beliefs.refresh`)."""
-        for i, party in enumerate(parties):
-            runs = np.flatnonzero(fresh[:, i])
-            if not len(runs):
-                continue
-            values = np.clip(self.mean[runs, party], 0, 1)  # (runs, listener, point, option)
-            red = self.red[:, :, party]
-            weights = self.salience[runs, :, party][:, None, :, None]
-            self.tables[runs, ..., party] = np.where(red, RED_LINE_VALUE, values * weights)
-            if party in self.bodies:
-                column = self.mean.shape[1] + self.bodies.index(party)
-                weights = self.domestic_weights[runs, :, party][:, None, :, None]
-                self.tables[runs, ..., column] = np.where(red, RED_LINE_VALUE, values * weights)
+        self.learn(runs, party, at, options, c, zeros, holds)
 
 
 def update(mean, variance, floor, c, bounds, holds):

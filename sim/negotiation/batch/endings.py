@@ -61,8 +61,8 @@ class Endings:
         """Drop the rows of runs that have ended."""
         for name in self.ROW_STATE:
             setattr(self, name, getattr(self, name)[rows])
-        self.beliefs.slice(rows)
-        self.memory.slice(rows)
+        self.beliefs.keep(rows)
+        self.memory.keep(rows)
 
     @property
     def finished(self) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import text_search
 from ..outcome_space import weighted
 from ..tactics import TACTICS, Situation
 from . import search
@@ -95,7 +94,7 @@ class BatchNegotiation(Responses, Endings):
         start = np.broadcast_to(runs.start, (count, len(runs.start))).copy()
         if runs.mediator is None or runs.scenarios[0].protocol.start:
             return start
-        table = self.beliefs.tables[:, runs.mediator]
+        table = self.beliefs.table(runs.mediator)
         candidates = [start]
         usable = [np.ones(count, dtype=bool)]
         for column in range(table.shape[3]):
@@ -230,28 +229,26 @@ class BatchNegotiation(Responses, Endings):
             doubt = runs.exploration[self.index] * np.maximum(0.0, 1 - self.steps / deadline)
             table = self.beliefs.hopeful_table(mediator, doubt)
         else:
-            table = self.beliefs.tables[:, mediator]
+            table = self.beliefs.table(mediator)
         score = self.objective()
         revised = search.hill_climb(
             self.moves, table, score, self.text, runs.max_changes[self.index]
         )
         if self.learning:
             now = self.bounds()
-            failing = self.memory.known_to_fail(revised, now)
-            for row in np.flatnonzero(failing):
-                one = score.slice(np.array([row]))
-                way_out = text_search.best_change_avoiding(
-                    self.space,
-                    table[row],
-                    text_search.log_score(one.columns, one.reservations[0], one.weights[0]),
-                    revised[row],
-                    self.locked,
-                    lambda text, row=row: self.memory.known_to_fail_one(
-                        int(self.index[row]), text, now[0][row], now[1][row]
-                    ),
+            failing = np.flatnonzero(self.memory.known_to_fail(revised, now))
+            if len(failing):
+                runs = self.index[failing]
+
+                def avoid(row: int, text: np.ndarray) -> bool:
+                    at = failing[row]
+                    return self.memory.known_to_fail_one(
+                        int(runs[row]), text, now[0][at], now[1][at]
+                    )
+
+                revised[failing] = search.best_changes_avoiding(
+                    self.moves, table[failing], score.slice(failing), revised[failing], avoid
                 )
-                if way_out is not None:
-                    revised[row] = way_out
         return revised
 
     def offers(self) -> np.ndarray:
@@ -274,7 +271,7 @@ class BatchNegotiation(Responses, Endings):
             own_columns.append(self.body_column[row])
             floors.append(self.thresholds()[:, [self.ratifiers.index(row)]])
         score = search.OfferScore(nash, own_columns, np.concatenate(floors, axis=1))
-        table = self.beliefs.tables[group, row]
+        table = self.beliefs.table(row, group)
         standing = self.text[group]
         own, found = search.own_best_texts(self.space, table[..., row], standing, self.locked)
         candidates = np.stack([standing, own], axis=1)

@@ -33,7 +33,7 @@ class Memory:
         """(runs,) whether the runs' two text codes are the same text."""
         return a == b if a.ndim == 1 else (a == b).all(axis=1)
 
-    def slice(self, runs: np.ndarray) -> None:
+    def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
         self.heard = [tuple(a[runs] for a in said) for said in self.heard]
         self.failures = [tuple(a[runs] for a in said) for said in self.failures]

@@ -139,7 +139,6 @@ class Responses:
             judged,
         )
         beliefs.objections(self.text, parties, pushed, fresh & (pushed >= 0) & (verdict != ACCEPT))
-        beliefs.refresh(fresh, parties)
         self.hold_outs(verdict)
 
     def hold_outs(self, verdict: np.ndarray) -> None:

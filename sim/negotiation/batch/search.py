@@ -260,3 +260,28 @@ def best_of(
     values = score.slice(each)(utilities(table[each], climbed)).reshape(runs, count)
     values[~usable] = -np.inf
     return climbed.reshape(runs, count, points)[np.arange(runs), values.argmax(axis=1)]
+
+
+def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.ndarray:
+    """`text_search.best_change_avoiding` in every run: the best valid one-point change
+    of each run's package that `avoid(run, text)` rejects not, improving or not (the
+    package itself where every change is avoided)."""
+    runs = np.arange(len(packages))
+    current = take(table, packages)
+    totals = current.sum(axis=1)
+    singles = score(table + (totals[:, None, :] - current)[:, :, None, :])
+    single_ok, _ = moves(packages)
+    singles[~single_ok] = -np.inf
+    singles[runs[:, None], np.arange(packages.shape[1])[None, :], packages] = -np.inf
+    found = packages.copy()
+    for run in runs:
+        for flat in np.argsort(-singles[run], axis=None, kind="stable"):
+            point, option = np.unravel_index(flat, singles.shape[1:])
+            if not np.isfinite(singles[run, point, option]):
+                break
+            changed = packages[run].copy()
+            changed[point] = option
+            if not avoid(run, changed):
+                found[run] = changed
+                break
+    return found
