@@ -1,0 +1,93 @@
+"""The batch engine against the Mesa model, side by side in one process, on one core.
+
+    python benchmarks/bench_engine.py [--mesa-runs 40] [--batch-runs 1000]
+    python benchmarks/bench_engine.py --check 10000   # equality over many seeds
+
+For the baseline (mediated, and under alternating offers) and a random 4-party scenario
+of 20 points x 4 options, prints runs per second for each engine and their ratio; the
+two engines alternate in turn, so that the machine's load falls on both alike. With
+--check N it instead runs N seeds of every library scenario through both engines and
+counts the runs whose outcomes differ (the contract of docs/engine.md; 0 expected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+import sim
+from sim.negotiation.batch import batch_outcomes
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from random_scenarios import random_scenario  # noqa: E402
+
+
+def cases() -> dict[str, sim.Scenario]:
+    baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    alternating = replace(baseline, protocol=replace(baseline.protocol, name="alternating"))
+    rng = np.random.default_rng(4)
+    wide = random_scenario(rng, n_points=(20, 20), n_options=(4, 4), n_signatories=(3, 3))
+    wide = replace(wide, deadline=60, protocol=replace(wide.protocol, belief_noise=0.05))
+    return {"baseline": baseline, "baseline alternating": alternating, "random 4 x 20 x 4": wide}
+
+
+def runs_per_second(engine: str, scenario, seeds: list[int]) -> float:
+    begin = time.perf_counter()
+    if engine == "mesa":
+        for seed in seeds:
+            sim.run(scenario, seed=seed)
+    else:
+        batch_outcomes([scenario] * len(seeds), seeds)
+    return len(seeds) / (time.perf_counter() - begin)
+
+
+def compare(mesa_runs: int, batch_runs: int, rounds: int) -> None:
+    print(f"{'scenario':22} {'mesa runs/s':>12} {'batch runs/s':>13} {'ratio':>7}")
+    for name, scenario in cases().items():
+        speeds = {"mesa": [], "batch": []}
+        for turn in range(rounds):  # in turn, so that load falls on both engines alike
+            first = turn * max(mesa_runs, batch_runs)
+            speeds["mesa"].append(
+                runs_per_second("mesa", scenario, list(range(first, first + mesa_runs)))
+            )
+            speeds["batch"].append(
+                runs_per_second("batch", scenario, list(range(first, first + batch_runs)))
+            )
+        mesa, batch = (float(np.median(v)) for v in speeds.values())
+        print(f"{name:22} {mesa:12.1f} {batch:13.1f} {batch / mesa:7.1f}")
+
+
+def check(count: int) -> None:
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    differ = total = 0
+    for path in files:
+        scenario = sim.load_scenario(path)
+        seeds = list(range(count))
+        got = batch_outcomes([scenario] * count, seeds)
+        bad = sum(sim.run(scenario, seed=s).outcome != o for s, o in zip(seeds, got, strict=True))
+        print(f"{path.stem:26} {bad} of {count} runs differ")
+        differ, total = differ + bad, total + count
+    print(f"all                        {differ} of {total} runs differ")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mesa-runs", type=int, default=40)
+    parser.add_argument("--batch-runs", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=2, help="Turns of each engine.")
+    parser.add_argument("--check", type=int, metavar="N", help="Check N seeds a scenario.")
+    args = parser.parse_args()
+    if args.check:
+        check(args.check)
+    else:
+        compare(args.mesa_runs, args.batch_runs, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
