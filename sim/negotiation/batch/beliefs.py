@@ -26,26 +26,33 @@ class BatchBeliefs:
     built when asked for, from the means, as the Mesa model's `Beliefs.tables` would
     hold them then (each of its columns is rebuilt from the means they learn)."""
 
-    def __init__(self, values, salience, red, domestic_weights, bodies, exists, noise, draws):
+    def __init__(
+        self, values, salience, red, domestic_weights, bodies, exists, noise, draws, listeners
+    ):
         """`values` (runs, points, options, parties); `noise` (runs,) the belief noise;
         `draws` (runs, listener, points, options, parties) each run's standard normals
-        (zeros where a run has no noise); `bodies` the party rows with a ratifying body."""
+        (zeros where a run has no noise); `bodies` the party rows with a ratifying body;
+        `listeners` the parties whose beliefs can change what happens (a listener's
+        beliefs never depend on another's, so the others' need not be kept)."""
         runs, _, _, n = values.shape
         self.salience, self.red, self.domestic_weights = salience, red, domestic_weights
         self.bodies, self.exists = bodies, exists
-        readings = np.broadcast_to(values[:, None], (runs, n, *values.shape[1:])).copy()
+        self.listeners = np.array(listeners)
+        self.position = {row: i for i, row in enumerate(listeners)}
+        count = len(listeners)
+        readings = np.broadcast_to(values[:, None], (runs, count, *values.shape[1:])).copy()
         noisy = noise != 0
-        readings[noisy] += noise[noisy, None, None, None, None] * draws[noisy]
+        readings[noisy] += noise[noisy, None, None, None, None] * draws[noisy][:, self.listeners]
         self.prior = np.where(noisy, noise**2, 0.0)  # (runs,) the prior variance
         variance = np.zeros_like(readings)
         variance[noisy] = self.prior[noisy, None, None, None, None] * exists[None, :, :, None]
-        own = np.arange(n)
-        readings[:, own, :, :, own] = values.transpose(3, 0, 1, 2)
-        variance[:, own, :, :, own] = 0.0
+        mine = np.arange(count)
+        readings[:, mine, :, :, self.listeners] = values.transpose(3, 0, 1, 2)[self.listeners]
+        variance[:, mine, :, :, self.listeners] = 0.0
         self.mean = np.ascontiguousarray(readings.transpose(0, 4, 1, 2, 3))
         self.variance = np.ascontiguousarray(variance.transpose(0, 4, 1, 2, 3))
         self.listening = noisy & (n > 1)  # a run whose beliefs can still move
-        self.demand = np.zeros((runs, n, n))  # (run, listener, party)
+        self.demand = np.zeros((runs, count, n))  # (run, listener, party)
 
     def table_of(self, values: np.ndarray, runs=EVERY_RUN) -> np.ndarray:
         """(runs, ..., point, option, column) tables from (runs, ..., point, option, party)
@@ -64,14 +71,13 @@ class BatchBeliefs:
 
     def table(self, listener: int, runs=EVERY_RUN) -> np.ndarray:
         """(runs, point, option, column): the listener's table (`Beliefs.tables[listener]`)."""
-        values = self.mean[runs, :, listener].transpose(0, 2, 3, 1)[:, None]
+        values = self.mean[runs, :, self.position[listener]].transpose(0, 2, 3, 1)[:, None]
         return self.table_of(values, runs)[:, 0]
 
     def hopeful_table(self, listener: int, doubt: np.ndarray) -> np.ndarray:
         """(runs, point, option, column): `Beliefs.hopeful_table` for every run's doubt."""
-        raised = self.mean[:, :, listener] + doubt[:, None, None, None] * np.sqrt(
-            self.variance[:, :, listener]
-        )
+        at = self.position[listener]
+        raised = self.mean[:, :, at] + doubt[:, None, None, None] * np.sqrt(self.variance[:, :, at])
         return self.table_of(raised.transpose(0, 2, 3, 1)[:, None])[:, 0]
 
     def of_text(self, texts: np.ndarray, party: int) -> np.ndarray:
@@ -93,7 +99,7 @@ class BatchBeliefs:
             (block[:, None, None] + np.arange(listeners)[None, :, None]) * rows + points
         ) * width + options  # (pairs, listener, term) flat positions
         means, variances = self.mean.reshape(-1), self.variance.reshape(-1)
-        own = np.arange(listeners)[None, :, None] == party[:, None, None]
+        own = self.listeners[None, :, None] == party[:, None, None]
         floor = np.where(own, 0.0, MIN_SHARE * self.prior[runs][:, None, None])
         new_mean, new_variance = update(means.take(at), variances.take(at), floor, c, bounds, holds)
         means.put(at, new_mean)  # in term order: the later of two equal positions is kept

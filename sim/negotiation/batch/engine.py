@@ -47,6 +47,7 @@ class BatchNegotiation(Responses, Endings):
             runs.space.exists,
             runs.belief_noise,
             draws,
+            self.listeners(),
         )
         self.reservation = runs.reservation.copy()
         self.time_boost = np.zeros((count, n))
@@ -57,7 +58,7 @@ class BatchNegotiation(Responses, Endings):
         self.hopeless = np.zeros((count, n), dtype=np.int64)
         self.threat = np.zeros((count, n), dtype=np.int64)
         self.holdout = np.zeros((count, n), dtype=np.int64)
-        self.shown = np.ones((count, n, n))
+        self.shown = np.ones((count, len(self.beliefs.listeners), n))
         self.concessions = np.zeros((count, n))
         self.verdict = np.zeros((count, n), dtype=np.int64)
         self.objection = np.full((count, n), -1)  # the point each party objected to most
@@ -109,6 +110,17 @@ class BatchNegotiation(Responses, Endings):
             np.stack(usable, axis=1),
         )
 
+    def listeners(self) -> list[int]:
+        """The parties whose beliefs decide something: whoever drafts or proposes texts,
+        and every party whose tactic answers the concessions it believes it saw."""
+        runs = self.runs
+        if self.mediated:
+            deciding = {runs.mediator}
+        else:
+            deciding = set(runs.signatories) | ({runs.mediator} - {None})
+        deciding |= {row for row, name in enumerate(self.tactics) if name != "time_dependent"}
+        return sorted(deciding)
+
     # -- who can block a text ------------------------------------------------------------
     def thresholds(self) -> np.ndarray:
         """(rows, ratifiers) ratification thresholds this round."""
@@ -123,7 +135,8 @@ class BatchNegotiation(Responses, Endings):
         ratifiers = [i for i, row in enumerate(self.ratifiers) if row != exclude]
         reservations = self.reservation[:, signatories]
         if self.learning:
-            reservations = np.maximum(reservations, self.beliefs.demand[:, listener, signatories])
+            demand = self.beliefs.demand[:, self.beliefs.position[listener], signatories]
+            reservations = np.maximum(reservations, demand)
         thresholds = self.thresholds()[:, ratifiers]
         columns = signatories + [self.n + i for i in ratifiers]
         rejections = self.rejections[:, signatories + [self.ratifiers[i] for i in ratifiers]]

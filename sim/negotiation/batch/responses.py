@@ -88,12 +88,13 @@ class Responses:
                 believed = self.beliefs.of_text(self.text, row)  # (runs, listener)
                 lower = np.minimum(self.shown[:, :, row], believed)
                 self.shown[:, :, row] = np.where(accepted[:, None], lower, self.shown[:, :, row])
-        revealed = before - self.shown
-        rows = self.signatories
-        own = np.where(self.is_signatory, np.diagonal(revealed, axis1=1, axis2=2), 0.0)
-        others = len(rows) - self.is_signatory
+        revealed = before - self.shown  # (runs, listener, party)
+        rows, listeners = self.signatories, self.beliefs.listeners
+        is_signatory = self.is_signatory[listeners]
+        own = np.where(is_signatory, revealed[:, np.arange(len(listeners)), listeners], 0.0)
+        others = len(rows) - is_signatory
         seen = np.ascontiguousarray(revealed[:, :, rows]).sum(axis=-1) - own
-        self.concessions = np.divide(
+        self.concessions[:, listeners] = np.divide(
             seen, others, out=np.zeros(seen.shape), where=np.broadcast_to(others > 0, seen.shape)
         )
 
