@@ -69,16 +69,38 @@ class BatchBeliefs:
             setattr(self, name, getattr(self, name)[runs])
         self.demand = self.demand[runs]
 
-    def table(self, listener: int, runs=EVERY_RUN) -> np.ndarray:
-        """(runs, point, option, column): the listener's table (`Beliefs.tables[listener]`)."""
-        values = self.mean[runs, :, self.position[listener]].transpose(0, 2, 3, 1)[:, None]
+    def table(self, listener: int, runs=EVERY_RUN, columns=None) -> np.ndarray:
+        """(runs, point, option, column): the listener's table (`Beliefs.tables[listener]`),
+        or only the `columns` given, in their order."""
+        at = self.position[listener]
+        if columns is not None:
+            return self.columns_of(lambda party: self.mean[runs, party, at], runs, columns)
+        values = self.mean[runs, :, at].transpose(0, 2, 3, 1)[:, None]
         return self.table_of(values, runs)[:, 0]
 
-    def hopeful_table(self, listener: int, doubt: np.ndarray) -> np.ndarray:
-        """(runs, point, option, column): `Beliefs.hopeful_table` for every run's doubt."""
-        at = self.position[listener]
-        raised = self.mean[:, :, at] + doubt[:, None, None, None] * np.sqrt(self.variance[:, :, at])
-        return self.table_of(raised.transpose(0, 2, 3, 1)[:, None])[:, 0]
+    def hopeful_table(self, listener: int, doubt: np.ndarray, columns) -> np.ndarray:
+        """(runs, point, option, column): `Beliefs.hopeful_table` for every run's doubt, in
+        the `columns` given."""
+        at, doubt = self.position[listener], doubt[:, None, None]
+
+        def raised(party: int) -> np.ndarray:
+            return self.mean[:, party, at] + doubt * np.sqrt(self.variance[:, party, at])
+
+        return self.columns_of(raised, EVERY_RUN, columns)
+
+    def columns_of(self, values_of, runs, columns) -> np.ndarray:
+        """(runs, point, option, column) of the given table columns (a party, or `parties
+        + i` for the i-th ratifying body), each from `values_of(party)` (runs, point,
+        option), weighted as `table_of` weighs it."""
+        parties = self.mean.shape[1]
+        found = []
+        for column in columns:
+            party = column if column < parties else self.bodies[column - parties]
+            weights = self.salience if column < parties else self.domestic_weights
+            weight = weights[runs, :, party][:, :, None]
+            value = np.clip(values_of(party), 0, 1)
+            found.append(np.where(self.red[..., party], RED_LINE_VALUE, value * weight))
+        return np.stack(found, axis=-1)
 
     def of_text(self, texts: np.ndarray, party: int) -> np.ndarray:
         """(runs, listener): what every listener believes the runs' texts give the party

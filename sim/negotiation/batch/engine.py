@@ -237,13 +237,14 @@ class BatchNegotiation(Responses, Endings):
         if self.steps == 1:
             return self.text
         runs, mediator = self.runs, self.runs.mediator
+        score = self.objective()
         if self.learning:
             deadline = runs.deadline[self.index]
             doubt = runs.exploration[self.index] * np.maximum(0.0, 1 - self.steps / deadline)
-            table = self.beliefs.hopeful_table(mediator, doubt)
+            table = self.beliefs.hopeful_table(mediator, doubt, score.columns)
         else:
-            table = self.beliefs.table(mediator)
-        score = self.objective()
+            table = self.beliefs.table(mediator, columns=score.columns)
+        score = score.on_own_columns()
         revised = search.hill_climb(
             self.moves, table, score, self.text, runs.max_changes[self.index]
         )
@@ -276,17 +277,22 @@ class BatchNegotiation(Responses, Endings):
         return texts
 
     def offer(self, row: int, group: np.ndarray) -> np.ndarray:
+        """`Negotiator.offer` of one party in the runs of `group`, on a table of only the
+        columns its score reads: the others' Nash product, then its own floors."""
         columns, reservations, weights = self.veto_players(row, exclude=row)
-        nash = search.LogScore(columns, reservations, weights / weights.sum(axis=1)[:, None])
-        floors = [self.aspiration[:, [row]]]
-        own_columns = [row]
+        share = weights / weights.sum(axis=1)[:, None]
+        floors, own = [self.aspiration[:, [row]]], [row]
         if row in self.body_column:
-            own_columns.append(self.body_column[row])
+            own.append(self.body_column[row])
             floors.append(self.thresholds()[:, [self.ratifiers.index(row)]])
-        score = search.OfferScore(nash, own_columns, np.concatenate(floors, axis=1))
-        table = self.beliefs.table(row, group)
+        others = len(columns)
+        nash = search.LogScore(slice(0, others), reservations, share)
+        score = search.OfferScore(
+            nash, slice(others, others + len(own)), np.concatenate(floors, axis=1)
+        )
+        table = self.beliefs.table(row, group, columns + own)
         standing = self.text[group]
-        own, found = search.own_best_texts(self.space, table[..., row], standing, self.locked)
-        candidates = np.stack([standing, own], axis=1)
+        mine, found = search.own_best_texts(self.space, table[..., others], standing, self.locked)
+        candidates = np.stack([standing, mine], axis=1)
         usable = np.stack([np.ones(len(group), dtype=bool), found], axis=1)
         return search.best_of(self.moves, table, score.slice(group), candidates, usable)

@@ -30,9 +30,10 @@ def per_run(array: np.ndarray, ndim: int) -> np.ndarray:
 
 class LogScore:
     """Per run: sum_j weight_j * log(U_j - r_j) over the columns (`text_search.log_score`);
-    reservations and weights are (runs, columns)."""
+    reservations and weights are (runs, columns). Columns are a list, or a slice of a
+    table built with only the columns scored."""
 
-    def __init__(self, columns: list[int], reservations: np.ndarray, weights: np.ndarray):
+    def __init__(self, columns, reservations: np.ndarray, weights: np.ndarray):
         self.columns, self.reservations, self.weights = columns, reservations, weights
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
@@ -41,6 +42,10 @@ class LogScore:
 
     def slice(self, runs: np.ndarray) -> LogScore:
         return LogScore(self.columns, self.reservations[runs], self.weights[runs])
+
+    def on_own_columns(self) -> LogScore:
+        """The same score on a table of only its columns, in their order."""
+        return LogScore(slice(0, len(self.columns)), self.reservations, self.weights)
 
 
 class OfferScore:
