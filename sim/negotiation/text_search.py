@@ -19,8 +19,13 @@ FLOOR = 1e-3  # below this surplus the log is continued linearly, so the score s
 
 
 def soft_log(surplus: np.ndarray) -> np.ndarray:
-    """log(surplus), continued by its tangent below FLOOR so that deficits are ranked too."""
-    return np.log(np.maximum(surplus, FLOOR)) + np.minimum(surplus - FLOOR, 0.0) / FLOOR
+    """log(surplus), continued by its tangent below FLOOR so that deficits are ranked too
+    (computed in place: the same numbers with fewer temporary arrays)."""
+    logs = np.log(np.maximum(surplus, FLOOR))
+    tangent = np.minimum(surplus - FLOOR, 0.0)
+    tangent /= FLOOR
+    logs += tangent
+    return logs
 
 
 def log_score(columns: list[int], reservations: np.ndarray, weights: np.ndarray) -> Score:

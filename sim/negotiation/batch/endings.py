@@ -10,7 +10,7 @@ from ..outcome import Outcome
 from ..tolerance import below
 from .responses import VERDICTS
 
-KEEP_SHARE = 0.75  # drop ended runs' rows once fewer than this share of the rows still run
+KEEP_SHARE = 0.9  # drop ended runs' rows once fewer than this share of the rows still run
 
 
 class Endings:
