@@ -129,13 +129,14 @@ class Moves:
         count = unmet.astype(np.int64) @ self.condition + holds.astype(np.int64) @ self.forbids
         return count.reshape(runs, *space.exists.shape)
 
-    def __call__(self, packages: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """(runs, points, options) one-point moves and (runs, pairs, a, b) pair moves."""
+    def __call__(self, packages: np.ndarray, pairs: bool = True):
+        """(runs, points, options) one-point moves and (runs, pairs, a, b) pair moves
+        (None without linked pairs or when not asked for)."""
         space, runs = self.space, len(packages)
         violations = self.violations(packages)
         singles = space.own_ok & (violations == 0) & ~self.locked[:, None]
         singles[np.arange(runs)[:, None], np.arange(space.n_points)[None, :], packages] = False
-        if not len(self.first):
+        if not len(self.first) or not pairs:
             return singles, None
         return singles, self.pair_moves(packages, violations)
 
@@ -171,7 +172,7 @@ def hill_climb(
     limit = np.broadcast_to(np.asarray(max_changes), (runs,))
     changed = np.zeros(runs, dtype=np.int64)
     climbing = np.ones(runs, dtype=bool)
-    first, second = moves.first, moves.second
+    first = moves.first
     while True:
         climbing &= (limit == 0) | (changed < limit)
         index = np.flatnonzero(climbing)
@@ -184,33 +185,35 @@ def hill_climb(
         totals = current.sum(axis=1)
         singles = score.slice(index)(sub + (totals[:, None, :] - current)[:, :, None, :])
         here = singles[np.arange(len(index)), 0, here_packages[:, 0]]
-        single_ok, pair_ok = moves(here_packages)
+        room = (limit[index] == 0) | (limit[index] - changed[index] >= 2)  # for a pair
+        pairs = len(first) > 0 and room.any()
+        single_ok, pair_ok = moves(here_packages, pairs)
         singles[~single_ok] = -np.inf
         flat = singles.reshape(len(index), -1)
         best = flat.argmax(axis=1)
         best_value = flat[np.arange(len(index)), best]
         point_a, option_a = np.divmod(best, singles.shape[2])
         point_b = option_b = None
-        if len(first):
-            room = (limit[index] == 0) | (limit[index] - changed[index] >= 2)
-            rest = totals[:, None, :] - current[:, first] - current[:, second]
-            values = score.slice(index)(
-                sub[:, first][:, :, :, None, :]
-                + sub[:, second][:, :, None, :, :]
-                + rest[:, :, None, None]
+        if pairs:
+            rows = np.flatnonzero(room)
+            pair_value, pair_move = best_pairs(
+                sub[rows],
+                current[rows],
+                totals[rows],
+                score.slice(index[rows]),
+                pair_ok[rows],
+                moves,
             )
-            values[~pair_ok | ~room[:, None, None, None]] = -np.inf
-            flat_pairs = values.reshape(len(index), -1)
-            best_pair = flat_pairs.argmax(axis=1)
-            pair_value = flat_pairs[np.arange(len(index)), best_pair]
-            take_pair = pair_value > best_value
-            p, rest_index = np.divmod(best_pair, values.shape[2] * values.shape[3])
-            ka, kb = np.divmod(rest_index, values.shape[3])
-            best_value = np.where(take_pair, pair_value, best_value)
-            point_a = np.where(take_pair, first[p], point_a)
-            option_a = np.where(take_pair, ka, option_a)
-            point_b = np.where(take_pair, second[p], -1)
-            option_b = kb
+            take_pair = np.zeros(len(index), dtype=bool)
+            take_pair[rows] = pair_value > best_value[rows]
+            chosen = rows[take_pair[rows]]
+            best_value[chosen] = pair_value[take_pair[rows]]
+            point_b = np.full(len(index), -1)
+            option_b = np.zeros(len(index), dtype=np.int64)
+            for target, found in zip(
+                (point_a, option_a, point_b, option_b), pair_move, strict=True
+            ):
+                target[chosen] = found[take_pair[rows]]
         moving = best_value > here + 1e-12
         climbing[index[~moving]] = False
         go = index[moving]
@@ -222,6 +225,22 @@ def hill_climb(
             at = index[two]
             changed[at] += packages[at, point_b[two]] != option_b[two]
             packages[at, point_b[two]] = option_b[two]
+
+
+def best_pairs(sub, current, totals, score, pair_ok, moves: Moves):
+    """The best change of a linked pair of points in each run, scored as `hill_climb`
+    scores it: its value and (point a, option a, point b, option b)."""
+    first, second = moves.first, moves.second
+    rest = totals[:, None, :] - current[:, first] - current[:, second]
+    values = score(
+        sub[:, first][:, :, :, None, :] + sub[:, second][:, :, None, :, :] + rest[:, :, None, None]
+    )
+    values[~pair_ok] = -np.inf
+    flat = values.reshape(len(values), -1)
+    best = flat.argmax(axis=1)
+    p, rest_index = np.divmod(best, values.shape[2] * values.shape[3])
+    ka, kb = np.divmod(rest_index, values.shape[3])
+    return flat[np.arange(len(values)), best], (first[p], ka, second[p], kb)
 
 
 def broken(space: OutcomeSpace, packages: np.ndarray) -> np.ndarray:
@@ -275,7 +294,7 @@ def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.nda
     current = take(table, packages)
     totals = current.sum(axis=1)
     singles = score(table + (totals[:, None, :] - current)[:, :, None, :])
-    single_ok, _ = moves(packages)
+    single_ok, _ = moves(packages, pairs=False)
     singles[~single_ok] = -np.inf
     singles[runs[:, None], np.arange(packages.shape[1])[None, :], packages] = -np.inf
     found = packages.copy()
