@@ -14,7 +14,7 @@ import numpy as np
 
 from ...scenario.data import Scenario
 from ..model import start_text
-from ..outcome_space import OutcomeSpace, party_tables
+from ..outcome_space import OutcomeSpace, party_tables, value_matrix
 
 
 def structure_of(scenario: Scenario) -> tuple:
@@ -58,10 +58,17 @@ class RunSet:
         self.locked = np.zeros(points, dtype=bool)
         self.locked[[first.point_index(p) for p, _ in protocol.fixed]] = True
         self.start = start_text(first, self.space, self.locked)
-        tables = [party_tables(s, width) for s in scenarios]
-        self.values = np.stack([t[0] for t in tables])
-        self.salience = np.stack([t[1] for t in tables])
-        self.red = tables[0][2]
+        matrices: dict[int, np.ndarray] = {}  # a sweep's runs share most value tables
+
+        def matrix(party) -> np.ndarray:
+            if id(party.values) not in matrices:
+                matrices[id(party.values)] = value_matrix(party, width)
+            return matrices[id(party.values)]
+
+        self.values = np.stack([np.stack([matrix(p) for p in s.parties], -1) for s in scenarios])
+        self.salience = np.array([[p.salience for p in s.parties] for s in scenarios])
+        self.salience = self.salience.transpose(0, 2, 1)  # (runs, points, parties)
+        self.red = party_tables(first, width)[2]
         self.domestic_weights = ratification_weights(first, self.salience)
         self.deadline = self.numbers(lambda s: s.deadline)
         self.party_deadline = self.each_party(lambda s, p: p.deadline or s.deadline)
