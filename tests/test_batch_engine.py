@@ -114,3 +114,18 @@ def test_outcomes_are_the_same_from_either_engine_and_any_number_of_workers():
     assert outcomes(scenario, seeds, jobs=2) == mesa
     with pytest.raises(ValueError, match="engine"):
         outcomes(scenario, seeds, engine="fast")
+
+
+def test_a_long_list_of_runs_is_split_into_batches_bounded_by_memory(monkeypatch):
+    import sim.negotiation.batch as batch
+
+    tiny = sim.load_scenario(ROOT / "tests" / "scenarios" / "tiny.yaml")
+    monkeypatch.setattr(batch, "MAX_BATCH", 3)
+    assert batch.batch_size(tiny) == 3
+    assert_same_runs([tiny] * 7, list(range(7)))  # batches of 3, 3 and 1
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)
+    assert batch.batch_size(tiny) == 1
+    monkeypatch.setattr(batch, "MAX_BATCH", 1024)
+    monkeypatch.setattr(batch, "BATCH_BYTES", 10_000_000)
+    wide = random_scenario(np.random.default_rng(0), n_points=(12, 12), n_options=(4, 4))
+    assert 1 < batch.batch_size(wide) < batch.batch_size(replace(wide, points=wide.points[:3]))

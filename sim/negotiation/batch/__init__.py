@@ -10,13 +10,23 @@ from ..outcome import Outcome
 from .engine import BatchNegotiation
 from .runs import RunSet, structure_of
 
-MAX_BATCH = 1024  # runs stepped together: enough to share each numpy call, few enough
-# that a batch's arrays stay within tens of megabytes (docs/engine.md)
+MAX_BATCH = 1024  # runs stepped together: enough to share each numpy call (docs/engine.md)
+BATCH_BYTES = 256_000_000  # about what one batch's arrays may take, whatever the sweep's size
+
+
+def batch_size(scenario: Scenario) -> int:
+    """Runs of this scenario in one batch: MAX_BATCH, or fewer where a run's arrays (its
+    belief draws, means and variances, tables and the hill climb's scores) are large."""
+    parties = len(scenario.parties)
+    columns = parties + sum(1 for p in scenario.parties if p.domestic)
+    cells = len(scenario.points) * max(len(p.options) for p in scenario.points)
+    per_run = 8 * cells * (3 * parties * parties + 16 * columns)
+    return max(1, min(MAX_BATCH, BATCH_BYTES // per_run))
 
 
 def batch_outcomes(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Outcome]:
     """Outcome i is `sim.run(scenarios[i], seed=seeds[i]).outcome`: runs are grouped by
-    structure (`structure_of`) and stepped in batches of at most MAX_BATCH."""
+    structure (`structure_of`) and stepped in batches of at most `batch_size` runs."""
     scenarios, seeds = list(scenarios), list(seeds)
     if len(scenarios) != len(seeds):
         raise ValueError("one seed per scenario")
@@ -25,8 +35,9 @@ def batch_outcomes(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[
         groups.setdefault(structure_of(scenario), []).append(i)
     found: list[Outcome | None] = [None] * len(scenarios)
     for members in groups.values():
-        for start in range(0, len(members), MAX_BATCH):
-            part = members[start : start + MAX_BATCH]
+        size = batch_size(scenarios[members[0]])
+        for start in range(0, len(members), size):
+            part = members[start : start + size]
             runs = RunSet([scenarios[i] for i in part], [seeds[i] for i in part])
             for i, outcome in zip(part, BatchNegotiation(runs).run(), strict=True):
                 found[i] = outcome

@@ -30,7 +30,8 @@ class BatchBeliefs:
         self, values, salience, red, domestic_weights, bodies, exists, noise, draws, listeners
     ):
         """`values` (runs, points, options, parties); `noise` (runs,) the belief noise;
-        `draws` (runs, listener, points, options, parties) each run's standard normals
+        `draws` (runs, listener, points, options, parties) each run's standard normals for
+        the `listeners`
         (zeros where a run has no noise); `bodies` the party rows with a ratifying body;
         `listeners` the parties whose beliefs can change what happens (a listener's
         beliefs never depend on another's, so the others' need not be kept)."""
@@ -42,7 +43,7 @@ class BatchBeliefs:
         count = len(listeners)
         readings = np.broadcast_to(values[:, None], (runs, count, *values.shape[1:])).copy()
         noisy = noise != 0
-        readings[noisy] += noise[noisy, None, None, None, None] * draws[noisy][:, self.listeners]
+        readings[noisy] += noise[noisy, None, None, None, None] * draws[noisy]
         self.prior = np.where(noisy, noise**2, 0.0)  # (runs,) the prior variance
         variance = np.zeros_like(readings)
         variance[noisy] = self.prior[noisy, None, None, None, None] * exists[None, :, :, None]

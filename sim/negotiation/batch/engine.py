@@ -36,7 +36,8 @@ class BatchNegotiation(Responses, Endings):
         self.mediated = runs.scenarios[0].protocol.name == "mediated"
         self.tactics = [p.tactic.name for p in runs.scenarios[0].parties]
         self.reciprocal = any(name != "time_dependent" for name in self.tactics)
-        draws, self.proposers, self.shocks = runs.draws()
+        listeners = self.listeners()
+        draws, self.proposers, self.shocks = runs.draws(listeners)
         self.table = weighted(runs.values, runs.salience)
         self.beliefs = BatchBeliefs(
             runs.values,
@@ -47,7 +48,7 @@ class BatchNegotiation(Responses, Endings):
             runs.space.exists,
             runs.belief_noise,
             draws,
-            self.listeners(),
+            listeners,
         )
         self.reservation = runs.reservation.copy()
         self.time_boost = np.zeros((count, n))

@@ -120,20 +120,21 @@ class RunSet:
                     table[run, column, start:end] = domestic.threshold_at(start)
         return table
 
-    def draws(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def draws(self, listeners: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each run's random numbers in the Mesa model's order: belief noise (runs,
-        listener, points, options, parties), the order of proposers (runs, proposers) and
-        the reservation shocks (runs, rounds, parties), zero where nothing is drawn."""
+        listener, points, options, parties; of the `listeners` only, all drawn), the order
+        of proposers (runs, proposers) and the reservation shocks (runs, rounds, parties),
+        zero where nothing is drawn."""
         runs, n = len(self.seeds), len(self.party_ids)
         shape = (n, *self.values.shape[1:])
-        beliefs = np.zeros((runs, *shape))
+        beliefs = np.zeros((runs, len(listeners), *shape[1:]))
         proposing = self.signatories + ([self.mediator] if self.mediator is not None else [])
         order = np.zeros((runs, len(proposing)), dtype=np.int64)
         shocks = np.zeros((runs, int(self.deadline.max()), n))
         for run, seed in enumerate(self.seeds):
             rng = np.random.default_rng(seed)
             if self.belief_noise[run]:
-                beliefs[run] = rng.standard_normal(shape)
+                beliefs[run] = rng.standard_normal(shape)[listeners]
             order[run] = rng.permutation(proposing)
             noisy = np.flatnonzero(self.shock_sd[run])
             rounds = int(self.deadline[run])
