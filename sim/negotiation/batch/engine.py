@@ -253,13 +253,10 @@ class BatchNegotiation(Responses, Endings):
             now = self.bounds()
             failing = np.flatnonzero(self.memory.known_to_fail(revised, now))
             if len(failing):
-                runs = self.index[failing]
 
-                def avoid(row: int, text: np.ndarray) -> bool:
-                    at = failing[row]
-                    return self.memory.known_to_fail_one(
-                        int(runs[row]), text, now[0][at], now[1][at]
-                    )
+                def avoid(rows: np.ndarray, texts: np.ndarray) -> np.ndarray:
+                    at = failing[rows]
+                    return self.memory.known_to_fail(texts, (now[0][at], now[1][at]), at)
 
                 revised[failing] = search.best_changes_avoiding(
                     self.moves, table[failing], score.slice(failing), revised[failing], avoid

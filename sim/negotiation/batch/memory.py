@@ -22,7 +22,6 @@ class Memory:
         self.powers = self.powers.astype(np.int64) if self.packed else None
         self.heard: list[tuple[np.ndarray, ...]] = []
         self.failures: list[tuple[np.ndarray, ...]] = []
-        self.by_run: dict[int, dict] = {}  # run -> text key -> [(kinds, bounds)] said on it
 
     def code(self, texts: np.ndarray) -> np.ndarray:
         """(runs,) exact codes of texts, or the texts themselves when they do not fit."""
@@ -55,38 +54,22 @@ class Memory:
     def hear(self, code, verdict, pushed, reservation, threshold, added) -> None:
         self.heard.append((code, verdict, pushed, reservation, threshold, added))
 
-    def key(self, code) -> int | bytes:
-        """A text's code as a dictionary key."""
-        return int(code) if self.packed else np.asarray(code).tobytes()
+    def fail(self, code, kinds, bounds) -> None:
+        """Record the shortfalls (kinds (runs, signatories), 0 for none) said this round."""
+        if kinds.any():
+            self.failures.append((code, kinds, bounds))
 
-    def fail(self, runs, code, kinds, bounds) -> None:
-        """Record the shortfalls (kinds (rows, signatories), 0 for none) said this round
-        in the rows of `runs`."""
-        if not kinds.any():
-            return
-        self.failures.append((code, kinds, bounds))
-        for row in np.flatnonzero(kinds.any(axis=1)):
-            said = self.by_run.setdefault(int(runs[row]), {})
-            said.setdefault(self.key(code[row]), []).append((kinds[row], bounds[row]))
-
-    def known_to_fail(self, texts: np.ndarray, now: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def known_to_fail(self, texts: np.ndarray, now, rows=None) -> np.ndarray:
         """(runs,) has a signatory said the run's text falls short of a bound (`now`:
-        reservation values and thresholds, (runs, signatories)) that has not fallen since?"""
+        reservation values and thresholds, (runs, signatories)) that has not fallen since?
+        `rows`: the rows of the batch the texts are for (all by default)."""
         code = self.code(texts)
         failing = np.zeros(len(texts), dtype=bool)
         for past_code, kinds, bounds in self.failures:
+            if rows is not None:
+                past_code, kinds, bounds = past_code[rows], kinds[rows], bounds[rows]
             held = ((kinds == RESERVATION) & (now[0] >= bounds)) | (
                 (kinds == RATIFICATION) & (now[1] >= bounds)
             )
             failing |= self.same(past_code, code) & held.any(axis=1)
         return failing
-
-    def known_to_fail_one(self, run: int, text: np.ndarray, reservations, thresholds) -> bool:
-        """`known_to_fail` of one text in one run, given that run's bounds now."""
-        for kinds, bounds in self.by_run.get(run, {}).get(self.key(self.code(text[None])[0]), ()):
-            held = ((kinds == RESERVATION) & (reservations >= bounds)) | (
-                (kinds == RATIFICATION) & (thresholds >= bounds)
-            )
-            if held.any():
-                return True
-        return False

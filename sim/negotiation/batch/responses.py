@@ -116,7 +116,7 @@ class Responses:
             0,
         )
         said = np.where(verdict == RESERVATION, reservation, threshold)
-        memory.fail(self.index, code, kinds, said)
+        memory.fail(code, kinds, said)
         fresh = (verdict != RED_LINE) & beliefs.listening[:, None]
         fresh &= ~memory.heard_before(code, verdict, pushed, reservation, noted_threshold)
         memory.hear(code, verdict, pushed, reservation, noted_threshold, fresh)

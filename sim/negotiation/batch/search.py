@@ -288,8 +288,9 @@ def best_of(
 
 def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.ndarray:
     """`text_search.best_change_avoiding` in every run: the best valid one-point change
-    of each run's package that `avoid(run, text)` rejects not, improving or not (the
-    package itself where every change is avoided)."""
+    of each run's package that `avoid(runs, texts)` rejects not, improving or not (the
+    package itself where every change is avoided); changes are tried best first, all
+    runs' n-th best at once."""
     runs = np.arange(len(packages))
     current = take(table, packages)
     totals = current.sum(axis=1)
@@ -297,15 +298,19 @@ def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.nda
     single_ok, _ = moves(packages, pairs=False)
     singles[~single_ok] = -np.inf
     singles[runs[:, None], np.arange(packages.shape[1])[None, :], packages] = -np.inf
+    flat = singles.reshape(len(packages), -1)
+    order = np.argsort(-flat, axis=1, kind="stable")
+    ranked = np.take_along_axis(flat, order, axis=1)
     found = packages.copy()
-    for run in runs:
-        for flat in np.argsort(-singles[run], axis=None, kind="stable"):
-            point, option = np.unravel_index(flat, singles.shape[1:])
-            if not np.isfinite(singles[run, point, option]):
-                break
-            changed = packages[run].copy()
-            changed[point] = option
-            if not avoid(run, changed):
-                found[run] = changed
-                break
+    trying = runs
+    for rank in range(flat.shape[1]):
+        trying = trying[np.isfinite(ranked[trying, rank])]  # the others have no way out
+        if not len(trying):
+            break
+        point, option = np.divmod(order[trying, rank], singles.shape[2])
+        texts = packages[trying].copy()
+        texts[np.arange(len(trying)), point] = option
+        avoided = avoid(trying, texts)
+        found[trying[~avoided]] = texts[~avoided]
+        trying = trying[avoided]
     return found
