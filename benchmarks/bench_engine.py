@@ -2,12 +2,15 @@
 
     python benchmarks/bench_engine.py [--mesa-runs 40] [--batch-runs 1000]
     python benchmarks/bench_engine.py --check 10000   # equality over many seeds
+    python benchmarks/bench_engine.py --check 2000 --sweep scenarios/sweeps/baseline_million.yaml
 
 For the baseline (mediated, and under alternating offers) and a random 4-party scenario
 of 20 points x 4 options, prints runs per second for each engine and their ratio; the
 two engines alternate in turn, so that the machine's load falls on both alike. With
 --check N it instead runs N seeds of every library scenario through both engines and
-counts the runs whose outcomes differ (the contract of docs/engine.md; 0 expected).
+counts the runs whose outcomes differ (the contract of docs/engine.md; 0 expected); with
+--sweep FILE, N runs of the sweep's base scenario at parameter sets drawn uniformly from
+its ranges, under both protocols, all in one batch each.
 """
 
 from __future__ import annotations
@@ -76,14 +79,40 @@ def check(count: int) -> None:
     print(f"all                        {differ} of {total} runs differ")
 
 
+def check_sweep(path: str, count: int) -> None:
+    """N runs at random parameter sets within a sweep's ranges, through both engines."""
+    from sim.sweeps.spec import load_sweep
+
+    sweep = load_sweep(Path(path))
+    rng = np.random.default_rng(count)
+    for protocol in ("mediated", "alternating"):
+        runs = count if protocol == "mediated" else max(1, count // 4)
+        scenarios = []
+        for _ in range(runs):
+            values = [f"{p.path}={rng.uniform(p.low, p.high)!r}" for p in sweep.parameters]
+            values.append(f"protocol.name={protocol}")
+            scenarios.append(sim.load_scenario(sweep.base, values))
+        seeds = [int(s) for s in rng.integers(0, 2**32, runs)]
+        got = batch_outcomes(scenarios, seeds)
+        bad = [
+            seed
+            for scenario, seed, outcome in zip(scenarios, seeds, got, strict=True)
+            if sim.run(scenario, seed=seed).outcome != outcome
+        ]
+        print(f"{sweep.name} {protocol}: {len(bad)} of {runs} runs differ {bad[:5]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mesa-runs", type=int, default=40)
     parser.add_argument("--batch-runs", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="Turns of each engine.")
     parser.add_argument("--check", type=int, metavar="N", help="Check N seeds a scenario.")
+    parser.add_argument("--sweep", metavar="FILE", help="With --check: a sweep's ranges.")
     args = parser.parse_args()
-    if args.check:
+    if args.check and args.sweep:
+        check_sweep(args.sweep, args.check)
+    elif args.check:
         check(args.check)
     else:
         compare(args.mesa_runs, args.batch_runs, args.rounds)

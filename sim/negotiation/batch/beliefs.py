@@ -105,13 +105,15 @@ class BatchBeliefs:
 
     def of_text(self, texts: np.ndarray, party: int) -> np.ndarray:
         """(runs, listener): what every listener believes the runs' texts give the party
-        (`Beliefs.tables[:, rows, text, party].sum(axis=1)`)."""
+        (`Beliefs.tables[:, rows, text, party].sum(axis=1)`). numpy lays that pick out
+        point by point and adds the points in order; so does this."""
         points = np.arange(texts.shape[1])
         block = self.mean[:, party]  # (runs, listener, point, option)
         picked = np.take_along_axis(block, texts[:, None, :, None], axis=3)[..., 0]
-        red = self.red[points, texts, party][:, None, :]  # (runs, 1, point)
-        weights = self.salience[:, :, party][:, None, :]
-        return np.where(red, RED_LINE_VALUE, np.clip(picked, 0, 1) * weights).sum(axis=-1)
+        picked = np.ascontiguousarray(picked.transpose(0, 2, 1))  # (runs, point, listener)
+        red = self.red[points, texts, party][:, :, None]  # (runs, point, 1)
+        weights = self.salience[:, :, party][:, :, None]
+        return np.where(red, RED_LINE_VALUE, np.clip(picked, 0, 1) * weights).sum(axis=1)
 
     def learn(self, runs, party, points, options, c, bounds, holds) -> None:
         """`Beliefs.learn` for (run, party) pairs: `points` and `options` (pairs, listener,

@@ -284,13 +284,12 @@ class BatchNegotiation(Responses, Endings):
             own.append(self.body_column[row])
             floors.append(self.thresholds()[:, [self.ratifiers.index(row)]])
         others = len(columns)
-        nash = search.LogScore(slice(0, others), reservations, share)
-        score = search.OfferScore(
-            nash, slice(others, others + len(own)), np.concatenate(floors, axis=1)
-        )
+        nash = search.LogScore(list(range(others)), reservations, share)
+        mine = list(range(others, others + len(own)))
+        score = search.OfferScore(nash, mine, np.concatenate(floors, axis=1))
         table = self.beliefs.table(row, group, columns + own)
         standing = self.text[group]
-        mine, found = search.own_best_texts(self.space, table[..., others], standing, self.locked)
-        candidates = np.stack([standing, mine], axis=1)
+        best, found = search.own_best_texts(self.space, table[..., others], standing, self.locked)
+        candidates = np.stack([standing, best], axis=1)
         usable = np.stack([np.ones(len(group), dtype=bool), found], axis=1)
         return search.best_of(self.moves, table, score.slice(group), candidates, usable)

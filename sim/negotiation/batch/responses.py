@@ -41,9 +41,7 @@ class Responses:
             verdict = np.full(len(self.index), ACCEPT)
             ratifies = np.ones(len(self.index), dtype=bool)
             if row in self.body_column:
-                weights = runs.domestic_weights[self.index, :, row]
-                own = np.ascontiguousarray(values_now[:, :, row])
-                judged = np.matmul(weights[:, None, :], own[:, :, None])[:, 0, 0]
+                judged = ratification_utility(runs.domestic_weights[self.index], values_now, row)
                 ratifies = at_least(judged, thresholds[:, self.ratifiers.index(row)])
             verdict = np.select(
                 [
@@ -93,7 +91,8 @@ class Responses:
         is_signatory = self.is_signatory[listeners]
         own = np.where(is_signatory, revealed[:, np.arange(len(listeners)), listeners], 0.0)
         others = len(rows) - is_signatory
-        seen = np.ascontiguousarray(revealed[:, :, rows]).sum(axis=-1) - own
+        # signatory by signatory, in order, as the model's `revealed[:, rows].sum(axis=1)`
+        seen = np.ascontiguousarray(np.moveaxis(revealed[:, :, rows], -1, 0)).sum(axis=0) - own
         self.concessions[:, listeners] = np.divide(
             seen, others, out=np.zeros(seen.shape), where=np.broadcast_to(others > 0, seen.shape)
         )
@@ -156,3 +155,13 @@ class Responses:
                 self.beliefs.demand[:, :, row] = np.where(
                     out[:, None], demand, self.beliefs.demand[:, :, row]
                 )
+
+
+def ratification_utility(weights: np.ndarray, values: np.ndarray, row: int) -> np.ndarray:
+    """(runs,) `Negotiator.ratification_utility`: the party's ratifying body's weights
+    (runs, points, parties) times its values of the text (runs, points, parties), taken
+    as the model takes them (a column of the weights, a contiguous pick of the values),
+    for BLAS adds strided and contiguous vectors differently."""
+    column = weights[:, :, row]
+    own = np.ascontiguousarray(values[:, :, row])
+    return np.matmul(column[:, None, :], own[:, :, None])[:, 0, 0]

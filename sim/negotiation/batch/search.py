@@ -30,14 +30,21 @@ def per_run(array: np.ndarray, ndim: int) -> np.ndarray:
 
 class LogScore:
     """Per run: sum_j weight_j * log(U_j - r_j) over the columns (`text_search.log_score`);
-    reservations and weights are (runs, columns). Columns are a list, or a slice of a
-    table built with only the columns scored."""
+    reservations and weights are (runs, columns).
 
-    def __init__(self, columns, reservations: np.ndarray, weights: np.ndarray):
+    The columns are picked as the Mesa model picks them, `u[..., columns]`: numpy lays
+    such a pick out column by column, and that layout decides which BLAS kernel the
+    weighted sum runs on, so it must be the same. A single utility vector per run is
+    picked into contiguous rows, as the model's one vector is."""
+
+    def __init__(self, columns: list[int], reservations: np.ndarray, weights: np.ndarray):
         self.columns, self.reservations, self.weights = columns, reservations, weights
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
-        surplus = u[..., self.columns] - per_run(self.reservations, u.ndim)
+        picked = u[..., self.columns]
+        if u.ndim == 2:
+            picked = np.ascontiguousarray(picked)
+        surplus = picked - per_run(self.reservations, u.ndim)
         return weighted_sum(soft_log(surplus), self.weights)
 
     def slice(self, runs: np.ndarray) -> LogScore:
@@ -45,7 +52,7 @@ class LogScore:
 
     def on_own_columns(self) -> LogScore:
         """The same score on a table of only its columns, in their order."""
-        return LogScore(slice(0, len(self.columns)), self.reservations, self.weights)
+        return LogScore(list(range(len(self.columns))), self.reservations, self.weights)
 
 
 class OfferScore:
