@@ -20,6 +20,7 @@ from .cli_shared import (
     variant_options,
     variant_overrides,
 )
+from .scenario.data import ENGINES
 from .scenario.errors import ScenarioError
 from .scenario.limits import MAX_JOBS
 from .scenario.loader import load_scenario
@@ -180,17 +181,24 @@ def _read_line(prompt: str) -> str:
     "--seeds", type=SeedRange(), default="1-100", show_default=True, help="The runs' seeds."
 )
 @click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=1, show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="batch",
+    show_default=True,
+    help="The batch engine, or one Mesa model per run (the same outcomes).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the mix as JSON.")
 @setting_options
 @sigterm_as_ctrl_c()
-def mix(file, seeds, jobs, as_json, protocol, settings):
+def mix(file, seeds, jobs, engine, as_json, protocol, settings):
     """Run a scenario once per seed and print its outcome mix: how often each ending comes
     (with a 95% interval), when, what the signatories get, what the agreements settle."""
     from .reporting.mix import mix as outcome_mix
     from .reporting.mix import mix_text
 
     scenario = load_or_fail(file, variant_overrides(protocol, settings))
-    found = outcome_mix(scenario, seeds, jobs)
+    found = outcome_mix(scenario, seeds, jobs, engine)
     click.echo(json.dumps(found.as_dict(), indent=2) if as_json else mix_text(found, scenario))
 
 
@@ -261,8 +269,28 @@ def explain(file, seed, protocol, settings):
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in OUT.")
 @click.option("--dask", metavar="ADDRESS", help="Run on a Dask cluster ('local' starts one).")
 @click.option("--yes", is_flag=True, help="Start a sweep of over 100,000 runs to do.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="batch",
+    show_default=True,
+    help="Run each chunk as one batch, or one Mesa model at a time (the same rows).",
+)
 def sweep(
-    file, params, design, samples, replications, seed, outputs, jobs, out, quiet, resume, dask, yes
+    file,
+    params,
+    design,
+    samples,
+    replications,
+    seed,
+    outputs,
+    jobs,
+    out,
+    quiet,
+    resume,
+    dask,
+    yes,
+    engine,
 ):
     """Run a sweep file, or sweep a scenario FILE over --param ranges and values."""
     import shlex
@@ -292,6 +320,7 @@ def sweep(
             command_line=command,
             yes=yes,
             echo=click.echo,
+            engine=engine,
         )
     except ScenarioError as err:
         raise BadInput(str(err)) from None

@@ -16,11 +16,10 @@ from test_sweep_run import TINY
 
 import sim.sweeps
 import sim.sweeps.design
-import sim.sweeps.summary
 from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import MAX_SWEEP_RUNS, SWEEP_CONFIRM_RUNS
 from sim.sweeps import sweep
-from sim.sweeps.design import design_matrix, grid_rows, run_count
+from sim.sweeps.design import ParameterSets, design_matrix, grid_rows, run_count, salib_problem
 from sim.sweeps.spec import Design, Parameter, Sweep, load_sweep, sweep_from_flags
 
 NEGSIM = shutil.which("negsim", path=str(Path(sys.executable).parent))
@@ -69,8 +68,33 @@ def test_grid_rows_computed_from_their_index_are_those_of_the_product():
     assert np.array_equal(grid_rows(spec, np.array([26, 0, 13])), product[[26, 0, 13]])
 
 
-@pytest.mark.parametrize("method, drawn", [("sobol", 1), ("morris", 1), ("lhs", 1), ("grid", 0)])
+@pytest.mark.parametrize(
+    "d, n, second_order, seed",
+    [(1, 4, False, 0), (3, 8, True, 7), (5, 16, False, 2026), (12, 32, True, 1)],
+)
+def test_sobol_rows_computed_a_chunk_at_a_time_are_salibs(d, n, second_order, seed):
+    from SALib.sample import sobol
+
+    kinds = [
+        {"low": -1.0, "high": 2.0},
+        {"distribution": "normal", "mean": 0.5, "sd": 0.1},
+        {"values": ("a", "b", "c")},
+        {"distribution": "triangular", "low": 0.0, "high": 1.0, "peak": 0.2},
+    ]
+    parameters = tuple(Parameter(f"x{j}", **kinds[j % len(kinds)]) for j in range(d))
+    spec = Sweep("sobol", TINY, parameters, Design("sobol", n, 4, second_order), seed=seed)
+    salib = sobol.sample(salib_problem(spec), n, calc_second_order=second_order, seed=seed)
+    sets = ParameterSets(spec)
+    assert len(sets) == len(salib)
+    chunks = np.array_split(np.arange(len(salib)), 7)  # chunks cut inside a point's rows
+    assert np.array_equal(np.concatenate([sets.rows(c) for c in chunks]), salib)
+    picked = np.array([len(salib) - 1, 0, 5])
+    assert np.array_equal(sets.rows(picked), salib[picked])
+
+
+@pytest.mark.parametrize("method, drawn", [("sobol", 0), ("morris", 1), ("lhs", 1), ("grid", 0)])
 def test_a_sweep_draws_its_design_at_most_once(tmp_path, monkeypatch, method, drawn):
+    """Sobol and grid rows are computed a chunk at a time, never drawn whole."""
     calls = []
 
     def counted(spec):
@@ -78,7 +102,6 @@ def test_a_sweep_draws_its_design_at_most_once(tmp_path, monkeypatch, method, dr
         return design_matrix(spec)
 
     monkeypatch.setattr(sim.sweeps.design, "design_matrix", counted)
-    monkeypatch.setattr(sim.sweeps.summary, "design_matrix", counted)
     parameters = (Parameter("parties.a.reservation", low=0.1, high=0.6),)
     design = Design(method, 4 if method != "lhs" else 8, 4)
     spec = Sweep("once", TINY, parameters, design, outputs=("agreement", "utility.a"))

@@ -1,11 +1,15 @@
 """Running sweeps: the same rows whatever the executor, and nothing lost or doubled when
 a sweep is killed and resumed."""
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from sim.cli import main
 from sim.scenario.errors import ScenarioError
+from sim.sweeps import sweep
 from sim.sweeps.execute import execute, run_count
 from sim.sweeps.spec import load_sweep, sweep_from_flags
 from sim.sweeps.store import RunStore
@@ -45,6 +49,29 @@ def test_rows_are_identical_with_one_job_two_jobs_and_dask(tmp_path):
     assert set(tables[0]["protocol.name"]) == {"mediated", "alternating"}
 
 
+def test_either_engine_makes_the_same_rows_and_the_same_sweep(tmp_path):
+    """The engine is how the runs are made, not what they are: recorded in sweep.json,
+    left out of the fingerprint, so a sweep made on one is finished or reused on the other."""
+    spec = load_sweep(sweep_file(tmp_path, samples=30))
+    made = {e: sweep(spec, out=tmp_path / e, jobs=1, engine=e) for e in ("batch", "mesa")}
+    assert made["batch"].rows.equals(made["mesa"].rows)
+    manifests = {e: json.loads((r.folder / "sweep.json").read_text()) for e, r in made.items()}
+    assert [manifests[e]["engine"] for e in ("batch", "mesa")] == ["batch", "mesa"]
+    assert manifests["batch"]["sweep_sha256"] == manifests["mesa"]["sweep_sha256"]
+    assert sweep(spec, out=tmp_path / "mesa", jobs=1, engine="batch").reused
+
+
+def test_the_engine_is_batch_or_mesa(tmp_path):
+    spec = load_sweep(sweep_file(tmp_path, samples=4))
+    with pytest.raises(ScenarioError, match=r"--engine.*choose batch or mesa"):
+        sweep(spec, out=tmp_path / "out", engine="numba")
+    result = CliRunner().invoke(
+        main, ["sweep", str(TINY), "--engine", "numba", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2 and "'numba' is not one of 'batch', 'mesa'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_wrong_parameter_path_stops_the_sweep_before_any_run(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
@@ -71,7 +98,7 @@ def test_store_keeps_whole_parts_and_reads_them_back_in_run_order(tmp_path, kind
     store.write([row(2, "agreement"), row(3, "no_deal")])
     store.write([row(0, "walkout")])
     (store.folder / ".part-x.tmp").write_text("half a part")  # what a kill leaves behind
-    assert store.done() == {0, 2, 3}
+    assert store.done().tolist() == [0, 2, 3]
     rows = store.read()
     assert list(rows["run"]) == [0, 2, 3]
     assert list(rows["status"]) == ["walkout", "agreement", "no_deal"]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..scenario.data import ENGINES
 from ..scenario.errors import ScenarioError
 from ..scenario.limits import MAX_JOBS, SWEEP_CONFIRM_RUNS
 from ..scenario.loader import load_scenario
@@ -31,6 +32,7 @@ from .store import FolderLock, RunStore, remove_temporaries, write_atomic
 
 __all__ = ["Sweep", "SweepResult", "load_sweep", "sweep", "sweep_report"]
 
+MEASURED_RUNS = {"batch": 64, "mesa": 3}  # timed for the estimate, after one to warm up
 PARALLEL_EFFICIENCY = 0.9  # measured: 2 jobs run 1.84x-1.98x as fast as one (docs/sweeps.md)
 
 
@@ -65,20 +67,25 @@ def sweep(
     command_line: list[str] | None = None,
     yes: bool = False,
     echo: Callable[[str], None] | None = None,
+    engine: str = "batch",
 ) -> SweepResult:
     """Run a sweep into `out/<name>/` (finishing an interrupted one with `resume`), then
     write summary.json and sweep.html. `echo` gets the run count and time estimate before
-    the first run; past SWEEP_CONFIRM_RUNS runs to do, the sweep starts only with `yes`."""
+    the first run; past SWEEP_CONFIRM_RUNS runs to do, the sweep starts only with `yes`.
+    `engine` runs the negotiations: "batch" (many at once) or "mesa" (one at a time), with
+    the same rows."""
     spec = spec if isinstance(spec, Sweep) else load_sweep(spec)
     where = spec.source or str(spec.base)
     for problem, path in ((name_problem(spec.name), "name"), (size_problem(spec), "design")):
         if problem is not None:
             raise ScenarioError(where, 0, path, problem)
     jobs = worker_count(jobs)
+    if engine not in ENGINES:
+        raise ScenarioError("--engine", 1, str(engine), f"choose {' or '.join(ENGINES)}")
     say = echo or (lambda line: None)
     folder = Path(out) / spec.name
     total = run_count(spec)
-    plan = _Plan(spec, jobs, dask)
+    plan = _Plan(spec, jobs, dask, engine)
     if not folder.exists():  # refuse a huge sweep before making its folder
         plan.check(total, yes)
     identity = fingerprint(spec)
@@ -107,11 +114,11 @@ def sweep(
         if todo:
             say(plan.check(todo, yes))
         if recorded is None:
-            text = json.dumps(_manifest(spec, identity, command_line), indent=2) + "\n"
+            text = json.dumps(_manifest(spec, identity, command_line, engine), indent=2) + "\n"
             write_atomic(manifest_path, text)
         sets = ParameterSets(spec)
         if todo:
-            execute(spec, store, jobs, dask, progress, sets, done)
+            execute(spec, store, jobs, dask, progress, sets, done, engine)
         else:
             say(
                 f"{spec.name}: all {total:,} runs were already stored in {folder}; reused them "
@@ -135,8 +142,8 @@ class _Plan:
     """How long the runs to do will take: their number times the time of a run of the
     base scenario, measured here, over the jobs."""
 
-    def __init__(self, spec: Sweep, jobs: int, dask: str | None):
-        self.spec, self.jobs, self.dask = spec, jobs, dask
+    def __init__(self, spec: Sweep, jobs: int, dask: str | None, engine: str):
+        self.spec, self.jobs, self.dask, self.engine = spec, jobs, dask, engine
         self._seconds_per_run: float | None = None
 
     def check(self, todo: int, yes: bool) -> str:
@@ -169,16 +176,18 @@ class _Plan:
         return f"about {duration(work / speed)} with {jobs}"
 
     def _measure(self) -> float:
-        """Seconds per run: the first run (with the warm-up) if slow, else three more."""
+        """Seconds per run: the first run (with the warm-up) if slow, else a few more
+        together (a batch engine's runs cost less the more share a batch)."""
         base, seed = str(self.spec.base), self.spec.seed
         start = time.perf_counter()
-        run_chunk(base, seed, [(0, 0, 0, {})])
+        run_chunk(base, seed, [(0, 0, 0, {})], self.engine)
         first = time.perf_counter() - start
         if first > 0.5:  # a slow scenario: one run tells enough
             return first
+        runs = MEASURED_RUNS[self.engine]
         start = time.perf_counter()
-        run_chunk(base, seed, [(run, 0, 0, {}) for run in range(1, 4)])
-        return (time.perf_counter() - start) / 3
+        run_chunk(base, seed, [(run, 0, 0, {}) for run in range(1, runs + 1)], self.engine)
+        return (time.perf_counter() - start) / runs
 
 
 def duration(seconds: float) -> str:
@@ -198,7 +207,7 @@ def sweep_report(
     """(Re)build summary.json and sweep.html from the stored rows; damaged parts are left
     out and listed in `damaged` (and in summary.json)."""
     from .page import write_sweep_page
-    from .summary import INDEX_KEYS, summarize
+    from .summary import summarize
 
     folder = Path(folder)
     if spec is None:
@@ -206,8 +215,7 @@ def sweep_report(
     store = RunStore(folder, run_count(spec))
     rows = store.read()
     damaged = {str(part): problem for part, problem in store.damaged.items()}
-    needs_matrix = sets is not None and spec.design.method in INDEX_KEYS and len(rows)
-    summary = summarize(spec, rows, sets.matrix() if needs_matrix else None)
+    summary = summarize(spec, rows, sets)
     if damaged:
         summary["damaged"] = damaged
     write_atomic(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
@@ -247,7 +255,7 @@ def read_manifest(folder: Path) -> dict:
     return recorded
 
 
-def _manifest(spec: Sweep, identity: str, command_line) -> dict:
+def _manifest(spec: Sweep, identity: str, command_line, engine: str) -> dict:
     from ..reporting.run_folder import versions
 
     return {
@@ -257,6 +265,7 @@ def _manifest(spec: Sweep, identity: str, command_line) -> dict:
         "spec": dataclasses.asdict(spec) | {"base": str(spec.base)},
         "seed": spec.seed,
         "runs": run_count(spec),
+        "engine": engine,  # of the first command: either engine makes the same rows
         "versions": versions(),
         "command_line": command_line or [],
     }

@@ -1,7 +1,10 @@
-"""Designs: the parameter sets a sweep runs, drawn with SALib's samplers (or a grid), and
-the seed of every run, so that results never depend on the executor or the order."""
+"""Designs: the parameter sets a sweep runs, SALib's (grid and Sobol rows computed from
+their index, a chunk at a time), and the seed of every run, so that results never depend
+on the executor or the order."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -46,21 +49,11 @@ def run_count(sweep: Sweep) -> int:
 
 def design_matrix(sweep: Sweep) -> np.ndarray:
     """(parameter sets, parameters) raw samples, row i being parameter set i."""
-    design, problem = sweep.design, salib_problem(sweep)
-    if design.method == "grid":
-        return grid_rows(sweep, np.arange(parameter_set_count(sweep)))
-    try:
-        import SALib  # noqa: F401
-    except ImportError:
-        raise RuntimeError(
-            f"a {design.method} design needs SALib: pip install 'negsim[sweep]'"
-        ) from None
-    if design.method == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(
-            problem, design.samples, calc_second_order=design.second_order, seed=sweep.seed
-        )
+    design = sweep.design
+    if design.method in COMPUTED:
+        return COMPUTED[design.method](sweep, np.arange(parameter_set_count(sweep)))
+    problem = salib_problem(sweep)
+    _need_salib(design.method)
     if design.method == "morris":
         from SALib.sample import morris
 
@@ -68,6 +61,44 @@ def design_matrix(sweep: Sweep) -> np.ndarray:
     from SALib.sample import latin
 
     return latin.sample(problem, design.samples, seed=sweep.seed)
+
+
+def _need_salib(method: str) -> None:
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise RuntimeError(f"a {method} design needs SALib: pip install 'negsim[sweep]'") from None
+
+
+def sobol_rows(sweep: Sweep, samples: np.ndarray) -> np.ndarray:
+    """Rows `samples` of SALib's `sobol.sample` (Saltelli's scheme), computed from the
+    Sobol' points they use alone. Point i of a scrambled 2D-dimensional sequence gives
+    matrices A (its first D coordinates) and B (the last D); parameter sets i*(D+2) to
+    i*(D+2)+D+1 are A, then A with column k from B for each k, [then B with column k from
+    A, with second order], then B."""
+    from scipy.stats import qmc
+
+    _need_salib("sobol")
+    from SALib.util import scale_samples
+
+    samples = np.asarray(samples, dtype=np.int64)
+    d = len(sweep.parameters)
+    per_point = 2 * d + 2 if sweep.design.second_order else d + 2
+    point, k = np.divmod(samples, per_point)
+    first = int(point.min()) if len(samples) else 0
+    engine = qmc.Sobol(d=2 * d, scramble=True, seed=sweep.seed)  # as SALib makes it
+    if first:
+        engine.fast_forward(first)
+    with warnings.catch_warnings():  # a block of points need not be a power of two long
+        warnings.simplefilter("ignore", UserWarning)
+        drawn = engine.random(int(point.max()) - first + 1 if len(samples) else 0)
+    a, b = drawn[point - first, :d], drawn[point - first, d:]
+    column = np.arange(d)
+    from_b = (k[:, None] - 1 == column) | (k[:, None] == per_point - 1)
+    if sweep.design.second_order:
+        crossed = (k > d) & (k <= 2 * d)
+        from_b[crossed] = k[crossed, None] - d - 1 != column
+    return scale_samples(np.where(from_b, b, a), salib_problem(sweep))
 
 
 def grid_rows(sweep: Sweep, samples: np.ndarray) -> np.ndarray:
@@ -88,10 +119,13 @@ def grid_rows(sweep: Sweep, samples: np.ndarray) -> np.ndarray:
     return rows
 
 
+COMPUTED = {"grid": grid_rows, "sobol": sobol_rows}  # rows computed from their index
+
+
 class ParameterSets:
-    """A sweep's parameter sets, counted without drawing them and drawn at most once: a
-    grid's rows come from their indices, a sampled design is drawn whole once (SALib's
-    samplers draw all rows together) and then shared by the runs and the summary."""
+    """A sweep's parameter sets, counted without drawing them. Grid and Sobol rows are
+    computed from their indices as they are needed; a Latin hypercube or Morris design
+    (whose rows SALib draws all together) is drawn whole once, then shared."""
 
     def __init__(self, sweep: Sweep):
         self.sweep = sweep
@@ -101,8 +135,8 @@ class ParameterSets:
         return parameter_set_count(self.sweep)
 
     def rows(self, samples: np.ndarray) -> np.ndarray:
-        if self.sweep.design.method == "grid" and self._matrix is None:
-            return grid_rows(self.sweep, samples)
+        if self.sweep.design.method in COMPUTED:
+            return COMPUTED[self.sweep.design.method](self.sweep, samples)
         return self.matrix()[samples]
 
     def matrix(self) -> np.ndarray:

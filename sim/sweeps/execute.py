@@ -7,69 +7,85 @@ whatever the executor, the number of jobs or the order in which chunks finish.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from pathlib import Path
 
 import numpy as np
 
 from ..negotiation.runner import run as run_negotiation
-from ..scenario.loader import build_scenario
-from ..scenario.located_yaml import read_with_extends
-from ..scenario.overrides import with_values
 from .design import ParameterSets, parameter_set, run_count, run_seed
 from .spec import Sweep
 from .store import RunStore
+from .variants import Variants
 
-CHUNK = 50  # fewest runs per part (about a second of work)
-MAX_CHUNK = 500
+CHUNK = 50  # fewest runs per part (about a second of work on the Mesa engine)
+MAX_CHUNK = 5000  # most runs per part: one batch of the batch engine
 PARTS = 200  # big sweeps use bigger parts, so that they leave a few hundred part files,
 # not thousands (reading thousands of small files back costs time and memory)
-_BASES: dict = {}  # per worker process: the base scenario's data, read once
+_VARIANTS: dict = {}  # per worker process: (base, parameter paths) -> Variants, read once
 
 
-def run_chunk(base: str, sweep_seed: int, tasks: list[tuple]) -> list[dict]:
-    """Run (run, sample, replication, values) tasks on the base scenario; one row each."""
-    if base not in _BASES:
-        _BASES[base] = read_with_extends(Path(base))
-    located = _BASES[base]
-    rows = []
-    for run, sample, replication, values in tasks:
-        scenario = build_scenario(with_values(located, values), Path(base))
-        seed = run_seed(sweep_seed, run)
-        outcome = run_negotiation(scenario, seed=seed).outcome
-        rows.append(
-            {
-                "run": run,
-                "sample": sample,
-                "replication": replication,
-                "seed": seed,
-                **values,
-                "status": outcome.status,
-                "round": outcome.round,
-                **{f"utility.{party}": u for party, u in outcome.utilities.items()},
-                **{f"point.{point}": option for point, option in outcome.package.items()},
-            }
+def run_chunk(base: str, sweep_seed: int, tasks: list[tuple], engine: str = "batch") -> list[dict]:
+    """Run (run, sample, replication, values) tasks on the base scenario, all in one call
+    of the batch engine or one by one on the Mesa engine; one row each."""
+    scenarios = [_variants(base, tuple(values)).build(values) for *_, values in tasks]
+    seeds = [run_seed(sweep_seed, task[0]) for task in tasks]
+    outcomes = _outcomes(scenarios, seeds, engine)
+    return [
+        {
+            "run": run,
+            "sample": sample,
+            "replication": replication,
+            "seed": seed,
+            **values,
+            "status": outcome.status,
+            "round": outcome.round,
+            **{f"utility.{party}": u for party, u in outcome.utilities.items()},
+            **{f"point.{point}": option for point, option in outcome.package.items()},
+        }
+        for (run, sample, replication, values), seed, outcome in zip(
+            tasks, seeds, outcomes, strict=True
         )
-    return rows
+    ]
+
+
+def _outcomes(scenarios: list, seeds: list[int], engine: str) -> list:
+    """Outcome i of `scenarios[i]` run with `seeds[i]`: all stepped together as arrays by
+    the batch engine, or one Mesa model each (the same outcomes)."""
+    if engine == "batch":
+        # imported when used: a report, or the Mesa engine, needs none of the batch engine
+        from ..negotiation.batch import batch_outcomes
+
+        return batch_outcomes(scenarios, seeds)
+    return [run_negotiation(s, seed=seed).outcome for s, seed in zip(scenarios, seeds, strict=True)]
+
+
+def _variants(base: str, paths: tuple[str, ...]) -> Variants:
+    if (base, paths) not in _VARIANTS:
+        _VARIANTS[base, paths] = Variants(base, paths)
+    return _VARIANTS[base, paths]
 
 
 def block_size(runs: int) -> int:
-    """Runs per part, from the sweep's size alone (never the number of jobs), so that
-    every chunking of one sweep stores the same blocks of runs."""
+    """Runs per part, from the sweep's size alone (never the number of jobs or the
+    engine), so that every chunking of one sweep stores the same blocks of runs."""
     return min(MAX_CHUNK, max(CHUNK, runs // PARTS))
 
 
-def pending_chunks(sweep: Sweep, done: set[int], size: int = CHUNK, sets=None):
-    """The runs still to do, as argument tuples for `run_chunk`, in run order: for each
-    block of `size` runs, each unbroken stretch of its runs not yet done."""
+def pending_chunks(sweep: Sweep, done: np.ndarray, size: int = CHUNK, sets=None):
+    """The runs still to do (`done`: the sorted indices of those stored), as argument
+    tuples for `run_chunk`, in run order: for each block of `size` runs, each unbroken
+    stretch of its runs not yet done."""
     sets = sets if sets is not None else ParameterSets(sweep)
     total = run_count(sweep)
     for start in range(0, total, size):
-        todo = [run for run in range(start, min(start + size, total)) if run not in done]
+        stop = min(start + size, total)
+        stored = done[np.searchsorted(done, start) : np.searchsorted(done, stop)]
+        todo = np.setdiff1d(np.arange(start, stop), stored, assume_unique=True).tolist()
         for stretch in _stretches(todo):
             yield (str(sweep.base), sweep.seed, _tasks(sweep, sets, stretch))
 
@@ -96,10 +112,12 @@ def execute(
     dask: str | None = None,
     progress: bool = False,
     sets: ParameterSets | None = None,
-    done: set[int] | None = None,
+    done: np.ndarray | None = None,
+    engine: str = "batch",
 ) -> None:
     """Run every run not yet in the store (`done`, if already known), writing rows as
-    chunks finish; `sets` shares a design already drawn."""
+    chunks finish, on the `engine` ("batch" or "mesa"); `sets` shares a design already
+    drawn."""
     from tqdm import tqdm
 
     done = store.done() if done is None else done
@@ -113,25 +131,26 @@ def execute(
         file=sys.stderr,
     )
     chunks = pending_chunks(sweep, done, block_size(total), sets)
+    work = functools.partial(run_chunk, engine=engine)  # a chunk is one batch
     try:
         if dask is not None:
-            _on_dask(chunks, store, bar, dask, jobs)
+            _on_dask(work, chunks, store, bar, dask, jobs)
         elif jobs <= 1:
             for args in chunks:
-                _finish(run_chunk(*args), store, bar)
+                _finish(work(*args), store, bar)
         else:
-            _on_processes(chunks, store, bar, jobs)
+            _on_processes(work, chunks, store, bar, jobs)
     finally:
         bar.close()
 
 
-def _on_processes(chunks, store: RunStore, bar, jobs: int) -> None:
+def _on_processes(work, chunks, store: RunStore, bar, jobs: int) -> None:
     context = multiprocessing.get_context("forkserver")
     # the server imports the model once and forks each worker from it, ready to run
     context.set_forkserver_preload([__name__])
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt)
     try:
-        _drain((pool.submit(run_chunk, *args) for args in chunks), store, bar, window=2 * jobs)
+        _drain((pool.submit(work, *args) for args in chunks), store, bar, window=2 * jobs)
     except BaseException:  # Ctrl-C or a failed run: stop now, not after the queued chunks
         _stop(pool)
         raise
@@ -170,7 +189,7 @@ def _drain(submissions, store: RunStore, bar, window: int) -> None:
         running |= set(itertools.islice(submissions, len(finished)))
 
 
-def _on_dask(chunks, store: RunStore, bar, address: str, jobs: int) -> None:
+def _on_dask(work, chunks, store: RunStore, bar, address: str, jobs: int) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -181,14 +200,11 @@ def _on_dask(chunks, store: RunStore, bar, address: str, jobs: int) -> None:
     with Client(cluster or address) as client:
         window = 2 * max(len(client.scheduler_info()["workers"]), 1)
         futures = as_completed(
-            [
-                client.submit(run_chunk, *args, pure=False)
-                for args in itertools.islice(chunks, window)
-            ]
+            [client.submit(work, *args, pure=False) for args in itertools.islice(chunks, window)]
         )
         for future in futures:
             _finish(future.result(), store, bar)
             for args in itertools.islice(chunks, 1):
-                futures.add(client.submit(run_chunk, *args, pure=False))
+                futures.add(client.submit(work, *args, pure=False))
     if cluster is not None:
         cluster.close()

@@ -195,7 +195,8 @@ def options_figure(summary: dict) -> go.Figure:
 def runs_figure(sweep: Sweep, rows: pd.DataFrame, statuses: list[str]) -> go.Figure:
     """Parallel coordinates of (a fixed sample of) the runs: parameters, then the numeric
     outputs, then the status, each line coloured by its status."""
-    rows = rows.sort_values("run", ignore_index=True)
+    if not rows["run"].is_monotonic_increasing:  # a copy only if needed
+        rows = rows.sort_values("run", ignore_index=True)
     if len(rows) > RUNS_SHOWN:
         keep = np.sort(np.random.default_rng(0).choice(len(rows), RUNS_SHOWN, replace=False))
         rows = rows.iloc[keep]

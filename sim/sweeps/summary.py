@@ -15,12 +15,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from .design import design_matrix, salib_problem, value_of
+from .design import ParameterSets, salib_problem, value_of
 from .spec import STATUS_OUTPUTS, Parameter, Sweep, parameter_set_count
 
 BINS = 8  # bins per numeric parameter; fewer distinct values get one bin each
 PAIRS = 3  # heatmaps of P(agreement) for the pairs among this many leading parameters
 Z95 = 1.959963984540054
+MISMATCH_BLOCK = 65_536  # parameter sets of the design made at a time to check the rows
 DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
 INDEX_KEYS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
@@ -56,9 +57,9 @@ def proportion(count: int, n: int) -> dict:
 # -- global sensitivity ---------------------------------------------------------------
 
 
-def sensitivity(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = None) -> dict:
+def sensitivity(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = None) -> dict:
     """Sobol (S1, ST, S2) or Morris (mu*, sigma) indices of each output, from its mean
-    over the replications of every parameter set of the design (`matrix`, drawn if not
+    over the replications of every parameter set of the design (`sets`, made if not
     given); a `note` says why not."""
     method = sweep.design.method
     result = {
@@ -73,8 +74,8 @@ def sensitivity(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = No
             "use a sobol or morris design for them"
         )
         return result
-    matrix = design_matrix(sweep) if matrix is None else matrix
-    means = sample_means(sweep, rows, matrix)
+    sets = ParameterSets(sweep) if sets is None else sets
+    means = sample_means(sweep, rows, sets)
     if isinstance(means, str):
         result["note"] = means
         return result
@@ -83,14 +84,14 @@ def sensitivity(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = No
         if output not in means:
             result["outputs"][output] = {"note": f"the rows have no column '{output}'"}
         else:
-            result["outputs"][output] = _indices(sweep, problem, matrix, means[output].to_numpy())
+            result["outputs"][output] = _indices(sweep, problem, sets, means[output].to_numpy())
     return result
 
 
-def sample_means(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray) -> pd.DataFrame | str:
+def sample_means(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets) -> pd.DataFrame | str:
     """Each output averaged over replications, one row per parameter set in design order,
     or the reason the rows do not cover exactly the design's parameter sets."""
-    n = len(matrix)
+    n = len(sets)
     present = np.unique(rows["sample"].to_numpy()) if len(rows) else np.array([], int)
     foreign = present[(present < 0) | (present >= n)]
     if foreign.size:
@@ -104,7 +105,7 @@ def sample_means(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray) -> pd.Dat
             f"{missing.size} of the design's {n} parameter sets have no run yet (sets "
             f"{_few(missing)}); the indices need all of them: finish the sweep with --resume"
         )
-    if (mismatch := design_mismatch(sweep, rows, matrix)) is not None:
+    if (mismatch := design_mismatch(sweep, rows, sets)) is not None:
         return mismatch
     columns = {
         o: output_values(rows, o) for o in sweep.outputs if o in STATUS_OUTPUTS or o in rows.columns
@@ -113,33 +114,44 @@ def sample_means(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray) -> pd.Dat
     return frame.groupby("sample").mean().sort_index()
 
 
-def design_mismatch(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray) -> str | None:
+def design_mismatch(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets) -> str | None:
     """Whether the recorded parameter values are those of the design (a sweep file edited
-    between the runs and the report would otherwise give silently wrong indices)."""
-    for j, parameter in enumerate(sweep.parameters):
-        if parameter.path not in rows.columns:
-            continue
-        recorded = rows.groupby("sample")[parameter.path].first().sort_index().to_numpy()
-        expected = [value_of(parameter, raw) for raw in matrix[:, j]]
-        if parameter.values:
-            bad = [
-                s
-                for s, (a, b) in enumerate(zip(recorded, expected, strict=True))
-                if not (a == b or str(a) == str(b))
-            ]
-        else:
-            close = np.isclose(recorded.astype(float), np.array(expected, float), rtol=1e-9)
-            bad = np.flatnonzero(~close).tolist()
-        if bad:
-            s = bad[0]
-            return (
-                f"{parameter.path} is {recorded[s]!r} in the runs of parameter set {s} but "
-                f"{expected[s]!r} in the design: was the sweep file changed after the runs?"
-            )
+    between the runs and the report would otherwise give silently wrong indices). The
+    design's rows are made a block at a time, never all at once."""
+    recorded = {
+        p.path: rows.groupby("sample")[p.path].first().sort_index().to_numpy()
+        for p in sweep.parameters
+        if p.path in rows.columns
+    }
+    for start in range(0, len(sets), MISMATCH_BLOCK):
+        block = np.arange(start, min(start + MISMATCH_BLOCK, len(sets)))
+        raw = sets.rows(block)
+        for j, parameter in enumerate(sweep.parameters):
+            if parameter.path not in recorded:
+                continue
+            given = recorded[parameter.path][block]
+            if parameter.values:
+                expected = [value_of(parameter, x) for x in raw[:, j]]
+                bad = [
+                    s
+                    for s, (a, b) in enumerate(zip(given, expected, strict=True))
+                    if not (a == b or str(a) == str(b))
+                ]
+            else:
+                expected = np.round(raw[:, j]) if parameter.integer else raw[:, j]
+                close = np.isclose(given.astype(float), expected, rtol=1e-9)
+                bad = np.flatnonzero(~close).tolist()
+            if bad:
+                s = bad[0]
+                return (
+                    f"{parameter.path} is {given[s]!r} in the runs of parameter set "
+                    f"{start + s} but {value_of(parameter, raw[s, j])!r} in the design: was "
+                    "the sweep file changed after the runs?"
+                )
     return None
 
 
-def _indices(sweep: Sweep, problem: dict, matrix: np.ndarray, y: np.ndarray) -> dict:
+def _indices(sweep: Sweep, problem: dict, sets: ParameterSets, y: np.ndarray) -> dict:
     method, d = sweep.design.method, len(sweep.parameters)
     stats = {"mean": _clean(y.mean()), "sd": _clean(y.std()), "note": None}
     if np.isnan(y).any():
@@ -172,7 +184,7 @@ def _indices(sweep: Sweep, problem: dict, matrix: np.ndarray, y: np.ndarray) -> 
     else:
         from SALib.analyze import morris
 
-        found = morris.analyze(problem, matrix, y, num_levels=sweep.design.levels, seed=rng)
+        found = morris.analyze(problem, sets.matrix(), y, num_levels=sweep.design.levels, seed=rng)
         keys = INDEX_KEYS["morris"]
     return stats | {k: _clean(found[k]) for k in keys}
 
@@ -184,12 +196,13 @@ def _second_order(sweep: Sweep) -> bool:
 # -- probabilities across the parameters ----------------------------------------------
 
 
-def summarize(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = None) -> dict:
+def summarize(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = None) -> dict:
     """Everything summary.json holds: status probabilities overall and per bin of each
     parameter (95% Wilson intervals), the leading parameters and pairs, the settled
-    options per point, and the sensitivity indices (from the design `matrix`, drawn if
-    needed and not given)."""
-    rows = rows.sort_values("run", ignore_index=True) if len(rows) else rows
+    options per point, and the sensitivity indices (from the design's `sets`, made if
+    not given)."""
+    if len(rows) and not rows["run"].is_monotonic_increasing:  # a copy only if needed
+        rows = rows.sort_values("run", ignore_index=True)
     summary = {
         "sweep": sweep.name,
         "design": sweep.design.method,
@@ -199,9 +212,9 @@ def summarize(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = None
         "runs": len(rows),
     }
     if not len(rows):
-        return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows, matrix)}
-    statuses = [*STATUS_OUTPUTS, *sorted(set(rows["status"].astype(str)) - set(STATUS_OUTPUTS))]
-    status = rows["status"].astype(str).to_numpy()
+        return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows, sets)}
+    status = as_text(rows["status"])
+    statuses = [*STATUS_OUTPUTS, *sorted(set(status) - set(STATUS_OUTPUTS))]
     binned = {p.path: parameter_bins(p, rows[p.path]) for p in sweep.parameters}
     parameters = {}
     for p in sweep.parameters:
@@ -213,7 +226,7 @@ def summarize(sweep: Sweep, rows: pd.DataFrame, matrix: np.ndarray | None = None
                 s: proportion((inside == s).sum(), len(inside)) for s in statuses
             }
         parameters[p.path] = {"kind": "values" if p.values else "numeric", "bins": bins}
-    indices = sensitivity(sweep, rows, matrix)
+    indices = sensitivity(sweep, rows, sets)
     leading = leading_parameters(sweep, indices, parameters)
     ranked = [entry["parameter"] for entry in leading["ranking"]]
     pairs = [
@@ -321,7 +334,7 @@ def settled_options(rows: pd.DataFrame, leading: str, binned) -> dict:
     agreed = (rows["status"] == "agreement").to_numpy()
     points = {}
     for column in [c for c in rows.columns if c.startswith("point.")]:
-        options = rows[column].astype(str).to_numpy()[agreed]
+        options = as_text(rows[column])[agreed]
         where = index[agreed]
         counts = pd.Series(options).value_counts()
         order = sorted(counts.index, key=lambda o: (-counts[o], o))
@@ -349,7 +362,15 @@ def _shares(options: np.ndarray, order: list[str]) -> dict:
 def matches(column: pd.Series, value) -> np.ndarray:
     """Which runs used a listed value (CSV parts may hand back 1 for "1", or the reverse)."""
     exact = (column == value).to_numpy(dtype=bool, na_value=False)
-    return exact | (column.astype(str) == _label(value)).to_numpy(dtype=bool, na_value=False)
+    return exact | (as_text(column) == _label(value))
+
+
+def as_text(column: pd.Series) -> np.ndarray:
+    """`column.astype(str)` as an object array that shares one string per distinct value
+    (a million rows: 8 MB, not 60 of strings made one by one)."""
+    codes, distinct = pd.factorize(column)
+    labels = np.array([*(str(value) for value in distinct), "nan"], dtype=object)
+    return labels[codes]  # a missing value (code -1) is "nan", as astype(str) says
 
 
 def _label(value) -> str:
