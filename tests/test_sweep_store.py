@@ -55,8 +55,9 @@ def test_a_sweep_killed_five_times_and_resumed_ends_with_the_rows_of_an_uninterr
     rng = random.Random(2026)
     caught_midway = 0
     for kill, jobs in enumerate((2, 1, 2, 1, 2)):
-        command = [NEGSIM, "sweep", path, "--jobs", jobs, "--out", out, "--quiet"]
-        command += ["--resume"] if kill else []
+        # the Mesa engine, slow enough for the kills to land while runs are running
+        command = [NEGSIM, "sweep", path, "--engine", "mesa", "--jobs", jobs, "--out", out]
+        command += ["--quiet", "--resume"] if kill else ["--quiet"]
         process = subprocess.Popen(
             list(map(str, command)),
             start_new_session=True,
@@ -234,7 +235,9 @@ def test_leftovers_of_a_killed_writer_are_removed_on_the_next_start(tmp_path):
 def test_ctrl_c_says_how_to_resume(tmp_path):
     path = sweep_file(tmp_path, samples=100)
     out = tmp_path / "out"
-    command = [NEGSIM, "sweep", str(path), "--jobs", "2", "--out", str(out), "--quiet"]
+    # the Mesa engine, slow enough that the interrupt comes while runs are still running
+    command = [NEGSIM, "sweep", str(path), "--engine", "mesa", "--jobs", "2"]
+    command += ["--out", str(out), "--quiet"]
     process = subprocess.Popen(
         command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
