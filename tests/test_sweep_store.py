@@ -233,7 +233,7 @@ def test_leftovers_of_a_killed_writer_are_removed_on_the_next_start(tmp_path):
 
 @needs_cli
 def test_ctrl_c_says_how_to_resume(tmp_path):
-    path = sweep_file(tmp_path, samples=100)
+    path = sweep_file(tmp_path, samples=1500)  # 3,000 runs: seconds of work after the first part
     out = tmp_path / "out"
     # the Mesa engine, slow enough that the interrupt comes while runs are still running
     command = [NEGSIM, "sweep", str(path), "--engine", "mesa", "--jobs", "2"]
@@ -251,4 +251,4 @@ def test_ctrl_c_says_how_to_resume(tmp_path):
     again = stderr.strip().split("Resume with: ")[1].split()
     resumed = subprocess.run([NEGSIM, *again[1:]], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
-    assert list(store.read()["run"]) == list(range(200))
+    assert list(store.read()["run"]) == list(range(3000))
