@@ -14,13 +14,13 @@ from .cli_shared import (
     BadInput,
     SeedRange,
     cannot_write,
+    engine_option,
     load_or_fail,
     setting_options,
     sigterm_as_ctrl_c,
     variant_options,
     variant_overrides,
 )
-from .scenario.data import ENGINES
 from .scenario.errors import ScenarioError
 from .scenario.limits import MAX_JOBS
 from .scenario.loader import load_scenario
@@ -181,13 +181,7 @@ def _read_line(prompt: str) -> str:
     "--seeds", type=SeedRange(), default="1-100", show_default=True, help="The runs' seeds."
 )
 @click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=1, show_default=True)
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="batch",
-    show_default=True,
-    help="The batch engine, or one Mesa model per run (the same outcomes).",
-)
+@engine_option("outcomes")
 @click.option("--json", "as_json", is_flag=True, help="Print the mix as JSON.")
 @setting_options
 @sigterm_as_ctrl_c()
@@ -269,13 +263,7 @@ def explain(file, seed, protocol, settings):
 @click.option("--resume", is_flag=True, help="Finish an interrupted sweep in OUT.")
 @click.option("--dask", metavar="ADDRESS", help="Run on a Dask cluster ('local' starts one).")
 @click.option("--yes", is_flag=True, help="Start a sweep of over 100,000 runs to do.")
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="batch",
-    show_default=True,
-    help="Run each chunk as one batch, or one Mesa model at a time (the same rows).",
-)
+@engine_option("rows")
 def sweep(
     file,
     params,

@@ -9,7 +9,7 @@ import signal
 
 import click
 
-from .scenario.data import PROTOCOLS
+from .scenario.data import ENGINES, PROTOCOLS
 from .scenario.errors import ScenarioError
 from .scenario.limits import MAX_SEED, MAX_SWEEP_RUNS
 from .scenario.loader import load_scenario
@@ -55,6 +55,18 @@ def load_or_fail(path: str, overrides=()):
         return load_scenario(path, overrides, overrides_name="--set")
     except ScenarioError as err:
         raise BadInput(str(err)) from None
+
+
+def engine_option(same: str):
+    """--engine: the batch engine (the default) or one Mesa model per run; `same` says
+    what comes out the same either way."""
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="batch",
+        show_default=True,
+        help=f"The batch engine, or one Mesa model per run (the same {same}).",
+    )
 
 
 def setting_options(command):

@@ -84,8 +84,16 @@ def outcomes(
 
 
 def _outcomes_of(scenario: Scenario, seeds: list[int], engine: str) -> list[Outcome]:
-    if engine == "batch":
-        from .batch import batch_outcomes
+    return outcomes_each([scenario] * len(seeds), seeds, engine)
 
-        return batch_outcomes([scenario] * len(seeds), seeds)
-    return [run(scenario, seed).outcome for seed in seeds]
+
+def outcomes_each(
+    scenarios: Sequence[Scenario], seeds: Sequence[int], engine: str = "batch"
+) -> list[Outcome]:
+    """Outcome i of `scenarios[i]` run with `seeds[i]`: all stepped together by the batch
+    engine, or one Mesa model each (the same outcomes); what a sweep's chunk runs."""
+    if engine == "batch":
+        from .batch import batch_outcomes  # a report, or the Mesa engine, needs none of it
+
+        return batch_outcomes(scenarios, seeds)
+    return [run(s, seed).outcome for s, seed in zip(scenarios, seeds, strict=True)]

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 import numpy as np
 
-from ..negotiation.runner import run as run_negotiation
+from ..negotiation.runner import outcomes_each
 from .design import ParameterSets, parameter_set, run_count, run_seed
 from .spec import Sweep
 from .store import RunStore
@@ -34,7 +34,7 @@ def run_chunk(base: str, sweep_seed: int, tasks: list[tuple], engine: str = "bat
     of the batch engine or one by one on the Mesa engine; one row each."""
     scenarios = [_variants(base, tuple(values)).build(values) for *_, values in tasks]
     seeds = [run_seed(sweep_seed, task[0]) for task in tasks]
-    outcomes = _outcomes(scenarios, seeds, engine)
+    outcomes = outcomes_each(scenarios, seeds, engine)
     return [
         {
             "run": run,
@@ -51,17 +51,6 @@ def run_chunk(base: str, sweep_seed: int, tasks: list[tuple], engine: str = "bat
             tasks, seeds, outcomes, strict=True
         )
     ]
-
-
-def _outcomes(scenarios: list, seeds: list[int], engine: str) -> list:
-    """Outcome i of `scenarios[i]` run with `seeds[i]`: all stepped together as arrays by
-    the batch engine, or one Mesa model each (the same outcomes)."""
-    if engine == "batch":
-        # imported when used: a report, or the Mesa engine, needs none of the batch engine
-        from ..negotiation.batch import batch_outcomes
-
-        return batch_outcomes(scenarios, seeds)
-    return [run_negotiation(s, seed=seed).outcome for s, seed in zip(scenarios, seeds, strict=True)]
 
 
 def _variants(base: str, paths: tuple[str, ...]) -> Variants:
