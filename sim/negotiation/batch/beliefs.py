@@ -10,14 +10,6 @@ from scipy.special import log_ndtr
 from ..beliefs import LOG_SQRT_2PI, MIN_SHARE, VERDICT_SD
 from ..outcome_space import RED_LINE_VALUE
 
-
-def weighted(values: np.ndarray, weights: np.ndarray, red: np.ndarray) -> np.ndarray:
-    """`outcome_space.weighted` for (runs, ..., points, options, parties) values and
-    (runs, points, parties) weights."""
-    shape = (len(weights),) + (1,) * (values.ndim - 4) + (weights.shape[1], 1, weights.shape[2])
-    return np.where(red, RED_LINE_VALUE, values * weights.reshape(shape))
-
-
 EVERY_RUN = slice(None)
 
 
@@ -55,15 +47,6 @@ class BatchBeliefs:
         self.listening = noisy & (n > 1)  # a run whose beliefs can still move
         self.demand = np.zeros((runs, count, n))  # (run, listener, party)
 
-    def table_of(self, values: np.ndarray, runs=EVERY_RUN) -> np.ndarray:
-        """(runs, ..., point, option, column) tables from (runs, ..., point, option, party)
-        values, as `Beliefs.table_of` (for `runs` of the batch)."""
-        values = np.clip(values, 0, 1)
-        owners = self.bodies
-        salience, domestic = self.salience[runs], self.domestic_weights[runs]
-        bodies = weighted(values[..., owners], domestic[:, :, owners], self.red[..., owners])
-        return np.concatenate([weighted(values, salience, self.red), bodies], axis=-1)
-
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
         for name in ("salience", "domestic_weights", "mean", "variance", "prior", "listening"):
@@ -74,10 +57,9 @@ class BatchBeliefs:
         """(runs, point, option, column): the listener's table (`Beliefs.tables[listener]`),
         or only the `columns` given, in their order."""
         at = self.position[listener]
-        if columns is not None:
-            return self.columns_of(lambda party: self.mean[runs, party, at], runs, columns)
-        values = self.mean[runs, :, at].transpose(0, 2, 3, 1)[:, None]
-        return self.table_of(values, runs)[:, 0]
+        if columns is None:
+            columns = range(self.mean.shape[1] + len(self.bodies))
+        return self.columns_of(lambda party: self.mean[runs, party, at], runs, columns)
 
     def hopeful_table(self, listener: int, doubt: np.ndarray, columns) -> np.ndarray:
         """(runs, point, option, column): `Beliefs.hopeful_table` for every run's doubt, in
@@ -92,7 +74,7 @@ class BatchBeliefs:
     def columns_of(self, values_of, runs, columns) -> np.ndarray:
         """(runs, point, option, column) of the given table columns (a party, or `parties
         + i` for the i-th ratifying body), each from `values_of(party)` (runs, point,
-        option), weighted as `table_of` weighs it."""
+        option), weighted as `Beliefs.table_of` weighs it."""
         parties = self.mean.shape[1]
         found = []
         for column in columns:

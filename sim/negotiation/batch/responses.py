@@ -32,16 +32,18 @@ class Responses:
         """Every signatory's verdict on the text (`Negotiator.verdict_on`, the tests in
         its order) and the points it objects to most (`Negotiator.objections_to`)."""
         runs = self.runs
-        values_now = runs.values[
-            self.index[:, None], np.arange(self.text.shape[1])[None, :], self.text
-        ]  # (runs, points, parties)
+        if self.ratifiers:  # what the ratifying bodies judge: the values of the text
+            values_now = runs.values[
+                self.index[:, None], np.arange(self.text.shape[1])[None, :], self.text
+            ]  # (runs, points, parties)
+            domestic_weights = runs.domestic_weights[self.index]
         thresholds = self.thresholds()
         for row in self.signatories:
             u, reservation = self.utility[:, row], self.reservation[:, row]
             verdict = np.full(len(self.index), ACCEPT)
             ratifies = np.ones(len(self.index), dtype=bool)
             if row in self.body_column:
-                judged = ratification_utility(runs.domestic_weights[self.index], values_now, row)
+                judged = ratification_utility(domestic_weights, values_now, row)
                 ratifies = at_least(judged, thresholds[:, self.ratifiers.index(row)])
             verdict = np.select(
                 [

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...scenario.data import Scenario
 from ..model import start_text
-from ..outcome_space import OutcomeSpace, party_tables, value_matrix
+from ..outcome_space import OutcomeSpace, party_tables, ratification_weights, value_matrix
 
 
 def structure_of(scenario: Scenario) -> tuple:
@@ -69,7 +69,14 @@ class RunSet:
         self.salience = np.array([[p.salience for p in s.parties] for s in scenarios])
         self.salience = self.salience.transpose(0, 2, 1)  # (runs, points, parties)
         self.red = party_tables(first, width)[2]
-        self.domestic_weights = ratification_weights(first, self.salience)
+        weights: dict[tuple, np.ndarray] = {}  # the model's own, once per set of saliences
+        for scenario in scenarios:
+            key = tuple(id(p.salience) for p in scenario.parties)
+            if key not in weights:
+                weights[key] = ratification_weights(scenario)
+        self.domestic_weights = np.stack(
+            [weights[tuple(id(p.salience) for p in s.parties)] for s in scenarios]
+        )
         self.deadline = self.numbers(lambda s: s.deadline)
         self.party_deadline = self.each_party(lambda s, p: p.deadline or s.deadline)
         self.reservation = self.each_party(lambda s, p: p.reservation)
@@ -140,20 +147,3 @@ class RunSet:
             rounds = int(self.deadline[run])
             shocks[run, :rounds, noisy] = rng.standard_normal((rounds, len(noisy))).T
         return beliefs, order, shocks
-
-
-def ratification_weights(scenario: Scenario, salience: np.ndarray) -> np.ndarray:
-    """(runs, points, parties) `outcome_space.ratification_weights` for every run's
-    saliences (the judged points are the same in every run)."""
-    point_ids = [p.id for p in scenario.points]
-    weights = np.zeros(salience.shape)
-    for column, party in enumerate(scenario.parties):
-        if party.domestic is None:
-            continue
-        judged = np.isin(point_ids, party.domestic.points)
-        own = np.where(judged, salience[:, :, column], 0.0)
-        total = own.sum(axis=1)
-        even = judged / judged.sum()
-        safe = np.where(total > 0, total, 1.0)
-        weights[:, :, column] = np.where(total[:, None] > 0, own / safe[:, None], even)
-    return weights
