@@ -99,6 +99,18 @@ def test_random_scenarios_run_as_their_mesa_models(seed):
         assert_same_runs([alike] * 6, list(range(6)))
 
 
+def test_texts_too_many_to_number_in_62_bits_are_remembered_whole():
+    """30 points of 5 options: the tabu list keeps whole texts, not their codes."""
+    from sim.negotiation.batch.memory import Memory
+
+    rng = np.random.default_rng(30)
+    scenario = random_scenario(rng, n_points=(30, 30), n_options=(5, 5), domestic=True)
+    scenario = with_protocol(scenario, belief_noise=0.1, exploration=5.0)
+    model = sim.negotiation.model.NegotiationModel(scenario, 0)
+    assert not Memory(model.space).packed
+    assert_same_runs([scenario] * 6, list(range(6)))
+
+
 def test_runs_of_different_structures_are_batched_apart_and_kept_in_order():
     tiny = sim.load_scenario(ROOT / "tests" / "scenarios" / "tiny.yaml")
     other = with_protocol(tiny, name="alternating")

@@ -20,19 +20,29 @@ FLOOR = 1e-3  # below this surplus the log is continued linearly, so the score s
 
 def soft_log(surplus: np.ndarray) -> np.ndarray:
     """log(surplus), continued by its tangent below FLOOR so that deficits are ranked too
-    (computed in place: the same numbers with fewer temporary arrays)."""
+    (the tangent's term is added only where it is not zero: the same numbers, fewer passes)."""
     logs = np.log(np.maximum(surplus, FLOOR))
-    tangent = np.minimum(surplus - FLOOR, 0.0)
-    tangent /= FLOOR
-    logs += tangent
+    low = surplus < FLOOR
+    if low.any():
+        logs[low] += (surplus[low] - FLOOR) / FLOOR
     return logs
+
+
+def weighted_sum(terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """sum_j weights[..., j] * terms[..., j], added in the order of j. Each element's sum
+    depends on its own numbers only, not on the array's shape or layout as a BLAS product's
+    does: so the batch engine can score any subset of changes and match this to the bit."""
+    total = terms[..., 0] * weights[..., 0]
+    for j in range(1, terms.shape[-1]):
+        total += terms[..., j] * weights[..., j]
+    return total
 
 
 def log_score(columns: list[int], reservations: np.ndarray, weights: np.ndarray) -> Score:
     """sum_j weight_j * log(U_j - r_j) over the table columns given."""
 
     def score(u: np.ndarray) -> np.ndarray:
-        return soft_log(u[..., columns] - reservations) @ weights
+        return weighted_sum(soft_log(u[..., columns] - reservations), weights)
 
     return score
 

@@ -21,21 +21,22 @@ class Memory:
         self.packed = width**points < 2**62
         self.powers = self.powers.astype(np.int64) if self.packed else None
         self.heard: list[tuple[np.ndarray, ...]] = []
-        self.failures: list[tuple[np.ndarray, ...]] = []
+        # the shortfalls said, stacked round after round: codes, kinds and bounds
+        self.failures: tuple[np.ndarray, ...] | None = None
 
     def code(self, texts: np.ndarray) -> np.ndarray:
         """(runs,) exact codes of texts, or the texts themselves when they do not fit."""
         return texts @ self.powers if self.packed else texts.copy()
 
-    @staticmethod
-    def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """(runs,) whether the runs' two text codes are the same text."""
-        return a == b if a.ndim == 1 else (a == b).all(axis=1)
+    def same(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether text codes are the same text, code by code (codes broadcast)."""
+        return a == b if self.packed else (a == b).all(axis=-1)
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
         self.heard = [tuple(a[runs] for a in said) for said in self.heard]
-        self.failures = [tuple(a[runs] for a in said) for said in self.failures]
+        if self.failures is not None:
+            self.failures = tuple(a[:, runs] for a in self.failures)
 
     def heard_before(self, code, verdict, pushed, reservation, threshold) -> np.ndarray:
         """(runs, signatories): the same verdict was heard before on the same terms."""
@@ -56,20 +57,30 @@ class Memory:
 
     def fail(self, code, kinds, bounds) -> None:
         """Record the shortfalls (kinds (runs, signatories), 0 for none) said this round."""
-        if kinds.any():
-            self.failures.append((code, kinds, bounds))
+        if not kinds.any():
+            return
+        said = (code[None], kinds[None], bounds[None])
+        if self.failures is None:
+            self.failures = said
+        else:
+            self.failures = tuple(np.concatenate(pair) for pair in zip(self.failures, said))
 
     def known_to_fail(self, texts: np.ndarray, now, rows=None) -> np.ndarray:
         """(runs,) has a signatory said the run's text falls short of a bound (`now`:
         reservation values and thresholds, (runs, signatories)) that has not fallen since?
         `rows`: the rows of the batch the texts are for (all by default)."""
-        code = self.code(texts)
         failing = np.zeros(len(texts), dtype=bool)
-        for past_code, kinds, bounds in self.failures:
-            if rows is not None:
-                past_code, kinds, bounds = past_code[rows], kinds[rows], bounds[rows]
-            held = ((kinds == RESERVATION) & (now[0] >= bounds)) | (
-                (kinds == RATIFICATION) & (now[1] >= bounds)
-            )
-            failing |= self.same(past_code, code) & held.any(axis=1)
+        if self.failures is None:
+            return failing
+        codes, kinds, bounds = self.failures
+        if rows is not None:
+            codes = codes[:, rows]
+        code = self.code(texts)
+        said, run = np.nonzero(self.same(codes, code[None]))  # the same text, said before
+        at = run if rows is None else rows[run]
+        kinds, bounds = kinds[said, at], bounds[said, at]
+        held = ((kinds == RESERVATION) & (now[0][run] >= bounds)) | (
+            (kinds == RATIFICATION) & (now[1][run] >= bounds)
+        )
+        failing[run[held.any(axis=1)]] = True
         return failing

@@ -2,25 +2,22 @@
 axis, the same floating-point operations in the same order, so that every run climbs to
 the text its Mesa model reaches (docs/engine.md, "Equal, run for run").
 
-A batch score maps utilities (runs, ..., columns) to scores (runs, ...). Weighted sums go
-through `np.matmul` with one weight vector per run: numpy then calls the BLAS kernel on
-each run's slice exactly as the Mesa model's `@` does.
+A batch score maps utilities (runs, ..., columns) to scores (runs, ...), and scores a
+list of cells (`cells`): only the changes a climb may make are scored, each to the bit as
+the model scores it in its whole array, because `text_search.weighted_sum` adds each
+element's terms in a fixed order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..outcome_space import OutcomeSpace
-from ..text_search import FLOOR, soft_log
+from ..text_search import FLOOR, soft_log, weighted_sum
 
-
-def weighted_sum(terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """terms (runs, ..., k) times weights (runs, k) summed over k, as `terms[i] @ weights[i]`."""
-    if terms.ndim == 2:
-        return np.matmul(terms[:, None, :], weights[:, :, None])[:, 0, 0]
-    shape = (len(weights),) + (1,) * (terms.ndim - 3) + (weights.shape[1], 1)
-    return np.matmul(terms, weights.reshape(shape))[..., 0]
+Column = Callable[[int], np.ndarray]  # a table column's utilities at the cells scored
 
 
 def per_run(array: np.ndarray, ndim: int) -> np.ndarray:
@@ -30,22 +27,24 @@ def per_run(array: np.ndarray, ndim: int) -> np.ndarray:
 
 class LogScore:
     """Per run: sum_j weight_j * log(U_j - r_j) over the columns (`text_search.log_score`);
-    reservations and weights are (runs, columns).
-
-    The columns are picked as the Mesa model picks them, `u[..., columns]`: numpy lays
-    such a pick out column by column, and that layout decides which BLAS kernel the
-    weighted sum runs on, so it must be the same. A single utility vector per run is
-    picked into contiguous rows, as the model's one vector is."""
+    reservations and weights are (runs, columns)."""
 
     def __init__(self, columns: list[int], reservations: np.ndarray, weights: np.ndarray):
         self.columns, self.reservations, self.weights = columns, reservations, weights
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
-        picked = u[..., self.columns]
-        if u.ndim == 2:
-            picked = np.ascontiguousarray(picked)
-        surplus = picked - per_run(self.reservations, u.ndim)
-        return weighted_sum(soft_log(surplus), self.weights)
+        surplus = u[..., self.columns] - per_run(self.reservations, u.ndim)
+        return weighted_sum(soft_log(surplus), per_run(self.weights, u.ndim))
+
+    def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
+        """The score at each cell, `runs` giving each cell's run: term by term in the
+        order `weighted_sum` adds them."""
+        total = None
+        for j, at in enumerate(self.columns):
+            terms = soft_log(column(at) - self.reservations[runs, j])
+            terms *= self.weights[runs, j]
+            total = terms if total is None else total + terms
+        return total
 
     def slice(self, runs: np.ndarray) -> LogScore:
         return LogScore(self.columns, self.reservations[runs], self.weights[runs])
@@ -66,6 +65,13 @@ class OfferScore:
         shortfall = np.minimum(0.0, u[..., self.columns] - per_run(self.floors, u.ndim))
         return self.nash(u) + shortfall.sum(axis=-1) / FLOOR
 
+    def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
+        shortfall = None
+        for j, at in enumerate(self.columns):  # summed in order, as `.sum` adds so few
+            missed = np.minimum(0.0, column(at) - self.floors[runs, j])
+            shortfall = missed if shortfall is None else shortfall + missed
+        return self.nash.cells(column, runs) + shortfall / FLOOR
+
     def slice(self, runs: np.ndarray) -> OfferScore:
         return OfferScore(self.nash.slice(runs), self.columns, self.floors[runs])
 
@@ -76,14 +82,18 @@ class ColumnScore:
     def __call__(self, u: np.ndarray) -> np.ndarray:
         return u[..., 0]
 
+    def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
+        return column(0)
+
     def slice(self, runs: np.ndarray) -> ColumnScore:
         return self
 
 
-def take(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
-    """(runs, points, columns): each run's table row for its package's option per point."""
-    runs = np.arange(len(table))[:, None]
-    return table[runs, np.arange(table.shape[1])[None, :], packages]
+def take(table: np.ndarray, packages: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
+    """(runs, points, columns): each run's table row for its package's option per point
+    (of the table's runs `runs`, all by default)."""
+    runs = np.arange(len(table)) if runs is None else runs
+    return table[runs[:, None], np.arange(table.shape[1])[None, :], packages]
 
 
 def utilities(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
@@ -164,6 +174,56 @@ class Moves:
         return pairs
 
 
+class Cells:
+    """A table (runs, points, options, columns) kept as one flat array per column, so that
+    a climb reads only the cells it scores."""
+
+    def __init__(self, table: np.ndarray):
+        _, self.points, self.options, width = table.shape
+        self.size = self.points * self.options
+        self.columns = [np.ascontiguousarray(table[..., c]).reshape(-1) for c in range(width)]
+
+    def singles(self, score, index, current, totals, scored) -> np.ndarray:
+        """(runs, points * options) scores of the one-point changes marked in `scored`
+        (-inf elsewhere) for the table's runs `index` with their rows `current` and totals:
+        each the number the model's `score(table + (totals - current)[:, None, :])` holds."""
+        base = totals[:, None, :] - current
+        flat = np.flatnonzero(scored)
+        run = flat // self.size
+        at = index[run] * self.size + flat % self.size
+        row = flat // self.options
+
+        def column(c: int) -> np.ndarray:
+            return self.columns[c][at] + base[:, :, c].reshape(-1)[row]
+
+        values = np.full((len(index), self.size), -np.inf)
+        values.reshape(-1)[flat] = score.cells(column, index[run])
+        return values
+
+    def pairs(self, score, index, current, totals, scored, moves: Moves) -> np.ndarray:
+        """(runs, pairs * options * options) scores of the linked-pair changes marked in
+        `scored`, as the model's `table[first] + table[second] + rest` array holds them."""
+        first, second = moves.first, moves.second
+        rest = totals[:, None, :] - current[:, first] - current[:, second]
+        count, width = len(first), self.options
+        flat = np.flatnonzero(scored)
+        run, within = np.divmod(flat, count * width * width)
+        pair, options = np.divmod(within, width * width)
+        option_a, option_b = np.divmod(options, width)
+        start = index[run] * self.size
+        at_a = start + first[pair] * width + option_a
+        at_b = start + second[pair] * width + option_b
+        row = run * count + pair
+
+        def column(c: int) -> np.ndarray:
+            values = self.columns[c]
+            return values[at_a] + values[at_b] + rest[:, :, c].reshape(-1)[row]
+
+        values = np.full((len(index), count * width * width), -np.inf)
+        values.reshape(-1)[flat] = score.cells(column, index[run])
+        return values
+
+
 def hill_climb(
     moves: Moves,
     table: np.ndarray,
@@ -172,43 +232,38 @@ def hill_climb(
     max_changes: np.ndarray | int = 0,
 ) -> np.ndarray:
     """`text_search.hill_climb` for every run: (runs, points) packages climbed on each run's
-    table (runs, points, options, columns); `score` sees only the runs still climbing,
-    so it must be built for `table`'s runs and is re-sliced here."""
+    table (runs, points, options, columns) by `score`, built for the table's runs. Only
+    the valid changes of the runs still climbing are scored."""
     packages = packages.copy()
     runs = len(packages)
     limit = np.broadcast_to(np.asarray(max_changes), (runs,))
     changed = np.zeros(runs, dtype=np.int64)
     climbing = np.ones(runs, dtype=bool)
-    first = moves.first
+    cells = Cells(table)
     while True:
         climbing &= (limit == 0) | (changed < limit)
         index = np.flatnonzero(climbing)
         if not len(index):
             return packages
-        whole = len(index) == runs
-        sub = table if whole else table[index]
+        climbers = np.arange(len(index))
         here_packages = packages[index]
-        current = take(sub, here_packages)  # (runs, points, columns)
+        current = take(table, here_packages, index)  # (runs, points, columns)
         totals = current.sum(axis=1)
-        singles = score.slice(index)(sub + (totals[:, None, :] - current)[:, :, None, :])
-        here = singles[np.arange(len(index)), 0, here_packages[:, 0]]
         room = (limit[index] == 0) | (limit[index] - changed[index] >= 2)  # for a pair
-        pairs = len(first) > 0 and room.any()
+        pairs = len(moves.first) > 0 and room.any()
         single_ok, pair_ok = moves(here_packages, pairs)
-        singles[~single_ok] = -np.inf
-        flat = singles.reshape(len(index), -1)
-        best = flat.argmax(axis=1)
-        best_value = flat[np.arange(len(index)), best]
-        point_a, option_a = np.divmod(best, singles.shape[2])
+        single_ok[climbers, 0, here_packages[:, 0]] = True  # "changing" a point to its own option
+        singles = cells.singles(score, index, current, totals, single_ok)
+        here = singles[climbers, here_packages[:, 0]].copy()
+        singles[climbers, here_packages[:, 0]] = -np.inf
+        best = singles.argmax(axis=1)
+        best_value = singles[climbers, best]
+        point_a, option_a = np.divmod(best, cells.options)
         point_b = option_b = None
         if pairs:
             rows = np.flatnonzero(room)
             pair_value, pair_move = best_pairs(
-                sub[rows],
-                current[rows],
-                totals[rows],
-                score.slice(index[rows]),
-                pair_ok[rows],
+                cells.pairs(score, index[rows], current[rows], totals[rows], pair_ok[rows], moves),
                 moves,
             )
             take_pair = np.zeros(len(index), dtype=bool)
@@ -234,20 +289,15 @@ def hill_climb(
             packages[at, point_b[two]] = option_b[two]
 
 
-def best_pairs(sub, current, totals, score, pair_ok, moves: Moves):
-    """The best change of a linked pair of points in each run, scored as `hill_climb`
-    scores it: its value and (point a, option a, point b, option b)."""
-    first, second = moves.first, moves.second
-    rest = totals[:, None, :] - current[:, first] - current[:, second]
-    values = score(
-        sub[:, first][:, :, :, None, :] + sub[:, second][:, :, None, :, :] + rest[:, :, None, None]
-    )
-    values[~pair_ok] = -np.inf
-    flat = values.reshape(len(values), -1)
-    best = flat.argmax(axis=1)
-    p, rest_index = np.divmod(best, values.shape[2] * values.shape[3])
-    ka, kb = np.divmod(rest_index, values.shape[3])
-    return flat[np.arange(len(values)), best], (first[p], ka, second[p], kb)
+def best_pairs(values: np.ndarray, moves: Moves):
+    """The first best of each run's linked-pair changes (runs, pairs * options * options):
+    its value and (point a, option a, point b, option b)."""
+    width = moves.width
+    best = values.argmax(axis=1)
+    pair, options = np.divmod(best, width * width)
+    option_a, option_b = np.divmod(options, width)
+    value = values[np.arange(len(values)), best]
+    return value, (moves.first[pair], option_a, moves.second[pair], option_b)
 
 
 def broken(space: OutcomeSpace, packages: np.ndarray) -> np.ndarray:
@@ -300,12 +350,8 @@ def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.nda
     runs' n-th best at once."""
     runs = np.arange(len(packages))
     current = take(table, packages)
-    totals = current.sum(axis=1)
-    singles = score(table + (totals[:, None, :] - current)[:, :, None, :])
     single_ok, _ = moves(packages, pairs=False)
-    singles[~single_ok] = -np.inf
-    singles[runs[:, None], np.arange(packages.shape[1])[None, :], packages] = -np.inf
-    flat = singles.reshape(len(packages), -1)
+    flat = Cells(table).singles(score, runs, current, current.sum(axis=1), single_ok)
     order = np.argsort(-flat, axis=1, kind="stable")
     ranked = np.take_along_axis(flat, order, axis=1)
     found = packages.copy()
@@ -314,7 +360,7 @@ def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.nda
         trying = trying[np.isfinite(ranked[trying, rank])]  # the others have no way out
         if not len(trying):
             break
-        point, option = np.divmod(order[trying, rank], singles.shape[2])
+        point, option = np.divmod(order[trying, rank], table.shape[2])
         texts = packages[trying].copy()
         texts[np.arange(len(trying)), point] = option
         avoided = avoid(trying, texts)
