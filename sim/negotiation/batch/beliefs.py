@@ -56,14 +56,18 @@ class BatchBeliefs:
     def table(self, listener: int, runs=EVERY_RUN, columns=None) -> np.ndarray:
         """(runs, point, option, column): the listener's table (`Beliefs.tables[listener]`),
         or only the `columns` given, in their order."""
+        return np.stack(self.columns(listener, runs, columns), axis=-1)
+
+    def columns(self, listener: int, runs=EVERY_RUN, columns=None) -> list[np.ndarray]:
+        """The listener's table as one (runs, point, option) array per column."""
         at = self.position[listener]
         if columns is None:
             columns = range(self.mean.shape[1] + len(self.bodies))
         return self.columns_of(lambda party: self.mean[runs, party, at], runs, columns)
 
-    def hopeful_table(self, listener: int, doubt: np.ndarray, columns) -> np.ndarray:
-        """(runs, point, option, column): `Beliefs.hopeful_table` for every run's doubt, in
-        the `columns` given."""
+    def hopeful_columns(self, listener: int, doubt: np.ndarray, columns) -> list[np.ndarray]:
+        """`Beliefs.hopeful_table` for every run's doubt: one (runs, point, option) array
+        per column given."""
         at, doubt = self.position[listener], doubt[:, None, None]
 
         def raised(party: int) -> np.ndarray:
@@ -71,8 +75,8 @@ class BatchBeliefs:
 
         return self.columns_of(raised, EVERY_RUN, columns)
 
-    def columns_of(self, values_of, runs, columns) -> np.ndarray:
-        """(runs, point, option, column) of the given table columns (a party, or `parties
+    def columns_of(self, values_of, runs, columns) -> list[np.ndarray]:
+        """(runs, point, option) arrays of the given table columns (a party, or `parties
         + i` for the i-th ratifying body), each from `values_of(party)` (runs, point,
         option), weighted as `Beliefs.table_of` weighs it."""
         parties = self.mean.shape[1]
@@ -83,7 +87,7 @@ class BatchBeliefs:
             weight = weights[runs, :, party][:, :, None]
             value = np.clip(values_of(party), 0, 1)
             found.append(np.where(self.red[..., party], RED_LINE_VALUE, value * weight))
-        return np.stack(found, axis=-1)
+        return found
 
     def of_text(self, texts: np.ndarray, party: int) -> np.ndarray:
         """(runs, listener): what every listener believes the runs' texts give the party

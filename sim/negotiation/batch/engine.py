@@ -86,7 +86,9 @@ class BatchNegotiation(Responses, Endings):
         own = np.ascontiguousarray(table.transpose(0, 3, 1, 2)).reshape(count * n, points, width)
         texts, found = search.own_best_texts(self.space, own, start, self.locked)
         texts = np.where(found[:, None], texts, start)
-        climbed = search.hill_climb(self.moves, own[..., None], search.ColumnScore(), texts)
+        climbed = search.hill_climb(
+            self.moves, search.ColumnTable([own]), search.ColumnScore(), texts
+        )
         return search.utilities(own[..., None], climbed)[:, 0].reshape(count, n)
 
     def opening_text(self) -> np.ndarray:
@@ -242,9 +244,10 @@ class BatchNegotiation(Responses, Endings):
         if self.learning:
             deadline = runs.deadline[self.index]
             doubt = runs.exploration[self.index] * np.maximum(0.0, 1 - self.steps / deadline)
-            table = self.beliefs.hopeful_table(mediator, doubt, score.columns)
+            columns = self.beliefs.hopeful_columns(mediator, doubt, score.columns)
         else:
-            table = self.beliefs.table(mediator, columns=score.columns)
+            columns = self.beliefs.columns(mediator, columns=score.columns)
+        table = search.ColumnTable(columns)
         score = score.on_own_columns()
         revised = search.hill_climb(
             self.moves, table, score, self.text, runs.max_changes[self.index]
@@ -259,7 +262,7 @@ class BatchNegotiation(Responses, Endings):
                     return self.memory.known_to_fail(texts, (now[0][at], now[1][at]), at)
 
                 revised[failing] = search.best_changes_avoiding(
-                    self.moves, table[failing], score.slice(failing), revised[failing], avoid
+                    self.moves, table.select(failing), score.slice(failing), revised[failing], avoid
                 )
         return revised
 

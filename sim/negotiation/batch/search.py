@@ -89,11 +89,10 @@ class ColumnScore:
         return self
 
 
-def take(table: np.ndarray, packages: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
-    """(runs, points, columns): each run's table row for its package's option per point
-    (of the table's runs `runs`, all by default)."""
-    runs = np.arange(len(table)) if runs is None else runs
-    return table[runs[:, None], np.arange(table.shape[1])[None, :], packages]
+def take(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
+    """(runs, points, columns): each run's table row for its package's option per point."""
+    runs = np.arange(len(table))[:, None]
+    return table[runs, np.arange(table.shape[1])[None, :], packages]
 
 
 def utilities(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
@@ -174,14 +173,28 @@ class Moves:
         return pairs
 
 
-class Cells:
-    """A table (runs, points, options, columns) kept as one flat array per column, so that
-    a climb reads only the cells it scores."""
+class ColumnTable:
+    """A table (runs, points, options, columns) held as one contiguous (runs, points,
+    options) array per column, so that a climb reads only the cells it scores."""
 
-    def __init__(self, table: np.ndarray):
-        _, self.points, self.options, width = table.shape
+    def __init__(self, columns: list[np.ndarray]):
+        _, self.points, self.options = columns[0].shape
         self.size = self.points * self.options
-        self.columns = [np.ascontiguousarray(table[..., c]).reshape(-1) for c in range(width)]
+        self.columns = [np.ascontiguousarray(column) for column in columns]
+        self.flat = [column.reshape(-1) for column in self.columns]
+
+    @classmethod
+    def of(cls, table: np.ndarray) -> ColumnTable:
+        return cls([table[..., c] for c in range(table.shape[3])])
+
+    def select(self, runs: np.ndarray) -> ColumnTable:
+        return ColumnTable([column[runs] for column in self.columns])
+
+    def rows(self, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
+        """(runs, points, columns): the table row of each run's option per point, as `take`
+        lays it out."""
+        at = (runs[:, None] * self.points + np.arange(self.points)) * self.options + packages
+        return np.stack([flat[at] for flat in self.flat], axis=-1)
 
     def singles(self, score, index, current, totals, scored) -> np.ndarray:
         """(runs, points * options) scores of the one-point changes marked in `scored`
@@ -194,7 +207,7 @@ class Cells:
         row = flat // self.options
 
         def column(c: int) -> np.ndarray:
-            return self.columns[c][at] + base[:, :, c].reshape(-1)[row]
+            return self.flat[c][at] + base[:, :, c].reshape(-1)[row]
 
         values = np.full((len(index), self.size), -np.inf)
         values.reshape(-1)[flat] = score.cells(column, index[run])
@@ -216,7 +229,7 @@ class Cells:
         row = run * count + pair
 
         def column(c: int) -> np.ndarray:
-            values = self.columns[c]
+            values = self.flat[c]
             return values[at_a] + values[at_b] + rest[:, :, c].reshape(-1)[row]
 
         values = np.full((len(index), count * width * width), -np.inf)
@@ -226,20 +239,19 @@ class Cells:
 
 def hill_climb(
     moves: Moves,
-    table: np.ndarray,
+    table: ColumnTable,
     score: LogScore | OfferScore | ColumnScore,
     packages: np.ndarray,
     max_changes: np.ndarray | int = 0,
 ) -> np.ndarray:
     """`text_search.hill_climb` for every run: (runs, points) packages climbed on each run's
-    table (runs, points, options, columns) by `score`, built for the table's runs. Only
+    table by `score`, built for the table's runs. Only
     the valid changes of the runs still climbing are scored."""
     packages = packages.copy()
     runs = len(packages)
     limit = np.broadcast_to(np.asarray(max_changes), (runs,))
     changed = np.zeros(runs, dtype=np.int64)
     climbing = np.ones(runs, dtype=bool)
-    cells = Cells(table)
     while True:
         climbing &= (limit == 0) | (changed < limit)
         index = np.flatnonzero(climbing)
@@ -247,23 +259,23 @@ def hill_climb(
             return packages
         climbers = np.arange(len(index))
         here_packages = packages[index]
-        current = take(table, here_packages, index)  # (runs, points, columns)
+        current = table.rows(here_packages, index)  # (runs, points, columns)
         totals = current.sum(axis=1)
         room = (limit[index] == 0) | (limit[index] - changed[index] >= 2)  # for a pair
         pairs = len(moves.first) > 0 and room.any()
         single_ok, pair_ok = moves(here_packages, pairs)
         single_ok[climbers, 0, here_packages[:, 0]] = True  # "changing" a point to its own option
-        singles = cells.singles(score, index, current, totals, single_ok)
+        singles = table.singles(score, index, current, totals, single_ok)
         here = singles[climbers, here_packages[:, 0]].copy()
         singles[climbers, here_packages[:, 0]] = -np.inf
         best = singles.argmax(axis=1)
         best_value = singles[climbers, best]
-        point_a, option_a = np.divmod(best, cells.options)
+        point_a, option_a = np.divmod(best, table.options)
         point_b = option_b = None
         if pairs:
             rows = np.flatnonzero(room)
             pair_value, pair_move = best_pairs(
-                cells.pairs(score, index[rows], current[rows], totals[rows], pair_ok[rows], moves),
+                table.pairs(score, index[rows], current[rows], totals[rows], pair_ok[rows], moves),
                 moves,
             )
             take_pair = np.zeros(len(index), dtype=bool)
@@ -337,21 +349,25 @@ def best_of(
     the first best climbed text among the usable candidates (`best_text`, `offer`)."""
     runs, count, points = candidates.shape
     each = np.repeat(np.arange(runs), count)
-    climbed = hill_climb(moves, table[each], score.slice(each), candidates.reshape(-1, points))
+    climbed = hill_climb(
+        moves, ColumnTable.of(table[each]), score.slice(each), candidates.reshape(-1, points)
+    )
     values = score.slice(each)(utilities(table[each], climbed)).reshape(runs, count)
     values[~usable] = -np.inf
     return climbed.reshape(runs, count, points)[np.arange(runs), values.argmax(axis=1)]
 
 
-def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.ndarray:
+def best_changes_avoiding(
+    moves: Moves, table: ColumnTable, score, packages, avoid
+) -> np.ndarray:
     """`text_search.best_change_avoiding` in every run: the best valid one-point change
     of each run's package that `avoid(runs, texts)` rejects not, improving or not (the
     package itself where every change is avoided); changes are tried best first, all
     runs' n-th best at once."""
     runs = np.arange(len(packages))
-    current = take(table, packages)
+    current = table.rows(packages, runs)
     single_ok, _ = moves(packages, pairs=False)
-    flat = Cells(table).singles(score, runs, current, current.sum(axis=1), single_ok)
+    flat = table.singles(score, runs, current, current.sum(axis=1), single_ok)
     order = np.argsort(-flat, axis=1, kind="stable")
     ranked = np.take_along_axis(flat, order, axis=1)
     found = packages.copy()
@@ -360,7 +376,7 @@ def best_changes_avoiding(moves: Moves, table, score, packages, avoid) -> np.nda
         trying = trying[np.isfinite(ranked[trying, rank])]  # the others have no way out
         if not len(trying):
             break
-        point, option = np.divmod(order[trying, rank], table.shape[2])
+        point, option = np.divmod(order[trying, rank], table.options)
         texts = packages[trying].copy()
         texts[np.arange(len(trying)), point] = option
         avoided = avoid(trying, texts)
