@@ -65,6 +65,7 @@ class BatchNegotiation(Responses, Endings):
         self.objection = np.full((count, n), -1)  # the point each party objected to most
         self.pushed = np.full((count, n), -1)  # the first of those it pushes (listening)
         self.utility = np.zeros((count, n))
+        self.rows_now = np.zeros((count, len(runs.point_ids), n))  # the text's table rows
         self.memory = Memory(runs.space)
         exists = runs.space.exists[None, :, :, None]
         self.best_options = np.where(runs.red | ~exists, -np.inf, self.table).max(axis=2)
@@ -166,7 +167,8 @@ class BatchNegotiation(Responses, Endings):
         before = self.text
         self.text = self.revise() if self.mediated else self.offers()
         self.changed = before != self.text
-        self.utility = search.utilities(self.table, self.text)
+        self.rows_now = search.take(self.table, self.text)  # (runs, points, parties)
+        self.utility = self.rows_now.sum(axis=1)
         rows = np.arange(self.text.shape[1])[None, :]
         self.crossed = self.runs.red[rows, self.text]  # (runs, points, parties)
         self.respond()
@@ -215,7 +217,7 @@ class BatchNegotiation(Responses, Endings):
             if name == "time_dependent":
                 base = np.minimum(time[:, row], 1.0).tolist()
                 exponent = (1 / self.runs.beta[self.index, row]).tolist()
-                power = np.array([b**e for b, e in zip(base, exponent, strict=True)])
+                power = np.array(list(map(pow, base, exponent)))
                 self.aspiration[:, row] = r + (1 - r) * (1 - power)
             elif name == "tit_for_tat":
                 reciprocity = self.runs.reciprocity[self.index, row]

@@ -63,7 +63,9 @@ class Memory:
         if self.failures is None:
             self.failures = said
         else:
-            self.failures = tuple(np.concatenate(pair) for pair in zip(self.failures, said))
+            self.failures = tuple(
+                np.concatenate(pair) for pair in zip(self.failures, said, strict=True)
+            )
 
     def known_to_fail(self, texts: np.ndarray, now, rows=None) -> np.ndarray:
         """(runs,) has a signatory said the run's text falls short of a bound (`now`:

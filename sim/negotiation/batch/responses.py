@@ -65,8 +65,7 @@ class Responses:
     def objections(self, row: int, accepted: np.ndarray) -> None:
         """The first of the party's objections (-1: none) and the first it pushes, a point
         not across its red line (-1: none), as `listen` reads `objections_to`."""
-        points = np.arange(self.text.shape[1])
-        current = self.table[np.arange(len(self.index))[:, None], points[None, :], self.text, row]
+        current = self.rows_now[:, :, row]
         gain = self.best_options[:, :, row] - current
         crossed = self.crossed[:, :, row]
         gain[crossed] = np.inf

@@ -102,7 +102,8 @@ def utilities(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
 
 class Moves:
     """Which changes keep each run's valid text valid (`OutcomeSpace.moves`, batched):
-    link counts as integer matrix products over the links."""
+    link counts as matrix products over the links (in floats, exact for such small
+    counts, so that BLAS does them)."""
 
     def __init__(self, space: OutcomeSpace, locked: np.ndarray):
         self.space, self.locked = space, locked
@@ -111,9 +112,9 @@ class Moves:
         two = space.link_if != space.link_then
         self.two = two
         links = np.arange(len(two))
-        self.condition = np.zeros((len(two), points * width), dtype=np.int64)
+        self.condition = np.zeros((len(two), points * width), dtype=float)
         self.condition[links, space.link_if * width + space.link_if_option] = 1
-        self.forbids = np.zeros((len(two), points, width), dtype=np.int64)
+        self.forbids = np.zeros((len(two), points, width), dtype=float)
         self.forbids[links, space.link_then] = ~space.link_allowed
         self.forbids = self.forbids.reshape(len(two), points * width)
         first, second = space.pair_points
@@ -125,11 +126,11 @@ class Moves:
             self.entry_allowed = space.link_allowed[link]
             count = len(space.linked_pairs) * width
             spots = pair * width + self.entry_x
-            self.unmet_a = np.zeros((len(link), count), dtype=np.int64)
+            self.unmet_a = np.zeros((len(link), count), dtype=float)
             self.unmet_b = np.zeros_like(self.unmet_a)
             self.unmet_a[np.flatnonzero(on_a), spots[on_a]] = 1
             self.unmet_b[np.flatnonzero(~on_a), spots[~on_a]] = 1
-            self.holds_b = np.zeros((len(link), len(space.linked_pairs)), dtype=np.int64)
+            self.holds_b = np.zeros((len(link), len(space.linked_pairs)), dtype=float)
             self.holds_a = np.zeros_like(self.holds_b)
             self.holds_b[np.flatnonzero(on_a), pair[on_a]] = 1
             self.holds_a[np.flatnonzero(~on_a), pair[~on_a]] = 1
@@ -138,11 +139,11 @@ class Moves:
         """(runs, points, options) links between two points one change would break."""
         space, runs = self.space, len(packages)
         if not len(self.two):
-            return np.zeros((runs, *space.exists.shape), dtype=np.int64)
+            return np.zeros((runs, *space.exists.shape), dtype=float)
         links = np.arange(len(self.two))[None, :]
         unmet = self.two & ~space.link_allowed[links, packages[:, space.link_then]]
         holds = self.two & (packages[:, space.link_if] == space.link_if_option)
-        count = unmet.astype(np.int64) @ self.condition + holds.astype(np.int64) @ self.forbids
+        count = unmet.astype(float) @ self.condition + holds.astype(float) @ self.forbids
         return count.reshape(runs, *space.exists.shape)
 
     def __call__(self, packages: np.ndarray, pairs: bool = True):
@@ -160,9 +161,9 @@ class Moves:
         space, runs, width = self.space, len(packages), self.width
         entries = np.arange(len(self.entry_link))[None, :]
         then = packages[:, space.link_then[self.entry_link]]
-        unmet = (~self.entry_allowed[entries, then]).astype(np.int64)
+        unmet = (~self.entry_allowed[entries, then]).astype(float)
         condition = packages[:, space.link_if[self.entry_link]] == self.entry_x
-        holds = (condition[:, :, None] & ~self.entry_allowed[None]).astype(np.int64)
+        holds = (condition[:, :, None] & ~self.entry_allowed[None]).astype(float)
         shape = (runs, len(self.first), width)
         on_a = (unmet @ self.unmet_a).reshape(shape) + np.einsum("reo,ep->rpo", holds, self.holds_a)
         on_b = (unmet @ self.unmet_b).reshape(shape) + np.einsum("reo,ep->rpo", holds, self.holds_b)
@@ -357,9 +358,7 @@ def best_of(
     return climbed.reshape(runs, count, points)[np.arange(runs), values.argmax(axis=1)]
 
 
-def best_changes_avoiding(
-    moves: Moves, table: ColumnTable, score, packages, avoid
-) -> np.ndarray:
+def best_changes_avoiding(moves: Moves, table: ColumnTable, score, packages, avoid) -> np.ndarray:
     """`text_search.best_change_avoiding` in every run: the best valid one-point change
     of each run's package that `avoid(runs, texts)` rejects not, improving or not (the
     package itself where every change is avoided); changes are tried best first, all
