@@ -149,6 +149,8 @@ KERNEL_SHAPES = [(20, 5, 5, [0, 1, 4, 2]), (7, 3, 4, [2, 0]), (30, 12, 9, [0, 3,
 
 @pytest.mark.parametrize(("points", "width", "columns", "picked"), KERNEL_SHAPES)
 def test_batch_scores_are_the_models_scores_to_the_last_bit(points, width, columns, picked):
+    """Whole arrays, single vectors and any scattering of cells score as the model's
+    `log_score` scores them in its whole array."""
     from sim.negotiation import text_search
     from sim.negotiation.batch import search
 
@@ -157,16 +159,53 @@ def test_batch_scores_are_the_models_scores_to_the_last_bit(points, width, colum
     u = rng.random((runs, points, width, columns))
     pairs = rng.random((runs, 2, width, width, columns))
     reservations = rng.random((runs, len(picked))) * 0.5
+    reservations[0, 0] = 0.9  # surpluses below the log's floor: its tangent
     weights = rng.random((runs, len(picked)))
     batch = search.LogScore(picked, reservations, weights)
-    narrowed = batch.on_own_columns()
-    for run in range(runs):
-        model = text_search.log_score(picked, reservations[run], weights[run])
-        assert np.array_equal(batch(u)[run], model(u[run]))
-        own_table = np.ascontiguousarray(u[..., picked])  # as a table of only those columns
-        assert np.array_equal(narrowed(own_table)[run], model(u[run]))
-        assert np.array_equal(batch(pairs)[run], model(pairs[run]))
-        assert batch(u[:, 0, 0])[run] == model(u[run, 0, 0])
+    cells = rng.random((runs, points, width)) < 0.4
+    run, point, option = np.nonzero(cells)
+    scattered = batch.cells(lambda c: u[run, point, option, c], run)
+    for r in range(runs):
+        model = text_search.log_score(picked, reservations[r], weights[r])
+        assert np.array_equal(batch(u)[r], model(u[r]))
+        assert np.array_equal(batch(pairs)[r], model(pairs[r]))
+        assert batch(u[:, 0, 0])[r] == model(u[r, 0, 0])
+        assert np.array_equal(scattered[run == r], model(u[r])[cells[r]])
+
+
+def test_a_climbs_changes_score_as_the_models_whole_array_to_the_last_bit():
+    """`ColumnTable.singles` and `.pairs` against the model's arrays of every change."""
+    from sim.negotiation import text_search
+    from sim.negotiation.batch import search
+
+    scenario = random_scenario(np.random.default_rng(5), n_points=(9, 9), n_options=(4, 4))
+    model = sim.negotiation.model.NegotiationModel(scenario, 0)
+    space, runs = model.space, 6
+    assert len(space.pair_points[0])  # linked pairs to score
+    rng = np.random.default_rng(6)
+    table = rng.random((runs, *model.values.shape))
+    columns, reservations, weights = [0, 2, 1], rng.random((runs, 3)) * 0.4, rng.random((runs, 3))
+    score = search.LogScore(columns, reservations, weights)
+    packages = np.stack([model.text] * runs)
+    index = np.arange(runs)
+    held = search.ColumnTable.of(table)
+    current = held.rows(packages, index)
+    totals = current.sum(axis=1)
+    everything = np.ones((runs, *space.exists.shape), dtype=bool)
+    first, second = space.pair_points
+    every_pair = np.ones((runs, len(first), space.exists.shape[1], space.exists.shape[1]), bool)
+    singles = held.singles(score, index, current, totals, everything)
+    pairs = held.pairs(score, index, current, totals, every_pair, search.Moves(space, model.locked))
+    for r in range(runs):
+        mine = text_search.log_score(columns, reservations[r], weights[r])
+        rows = table[r][np.arange(space.n_points), packages[r]]
+        assert np.array_equal(current[r], rows)
+        whole = rows.sum(axis=0)
+        expected = mine(table[r] + (whole - rows)[:, None, :])
+        assert np.array_equal(singles[r], expected.reshape(-1))
+        rest = whole - rows[first] - rows[second]
+        both = table[r][first][:, :, None, :] + table[r][second][:, None, :, :]
+        assert np.array_equal(pairs[r], mine(both + rest[:, None, None]).reshape(-1))
 
 
 def test_what_listeners_believe_a_text_gives_a_party_is_the_models_sum():
