@@ -71,22 +71,26 @@ class BatchBeliefs:
         at, doubt = self.position[listener], doubt[:, None, None]
 
         def raised(party: int) -> np.ndarray:
-            return self.mean[:, party, at] + doubt * np.sqrt(self.variance[:, party, at])
+            value = np.sqrt(self.variance[:, party, at])
+            value *= doubt
+            value += self.mean[:, party, at]  # mean + doubt * sd, in place
+            return value
 
         return self.columns_of(raised, EVERY_RUN, columns)
 
     def columns_of(self, values_of, runs, columns) -> list[np.ndarray]:
         """(runs, point, option) arrays of the given table columns (a party, or `parties
         + i` for the i-th ratifying body), each from `values_of(party)` (runs, point,
-        option), weighted as `Beliefs.table_of` weighs it."""
+        option), weighted as `Beliefs.table_of` weighs it (in place where it may be)."""
         parties = self.mean.shape[1]
         found = []
         for column in columns:
             party = column if column < parties else self.bodies[column - parties]
             weights = self.salience if column < parties else self.domestic_weights
-            weight = weights[runs, :, party][:, :, None]
             value = np.clip(values_of(party), 0, 1)
-            found.append(np.where(self.red[..., party], RED_LINE_VALUE, value * weight))
+            value *= weights[runs, :, party][:, :, None]
+            np.putmask(value, np.broadcast_to(self.red[..., party], value.shape), RED_LINE_VALUE)
+            found.append(value)
         return found
 
     def of_text(self, texts: np.ndarray, party: int) -> np.ndarray:
