@@ -20,7 +20,7 @@ class Endings:
     ROW_STATE = (
         "index", "done", "reservation", "time_boost", "aspiration", "accepted", "rejections",
         "last_rejected", "hopeless", "threat", "holdout", "shown", "concessions", "verdict",
-        "objection", "pushed", "utility", "rows_now", "text", "changed", "crossed", "proposers",
+        "objection", "pushed", "utility", "text", "changed", "crossed", "proposers",
         "shocks", "table", "best_options", "best_attainable",
     )  # fmt: skip
 

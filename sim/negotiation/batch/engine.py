@@ -65,7 +65,6 @@ class BatchNegotiation(Responses, Endings):
         self.objection = np.full((count, n), -1)  # the point each party objected to most
         self.pushed = np.full((count, n), -1)  # the first of those it pushes (listening)
         self.utility = np.zeros((count, n))
-        self.rows_now = np.zeros((count, len(runs.point_ids), n))  # the text's table rows
         self.memory = Memory(runs.space)
         exists = runs.space.exists[None, :, :, None]
         self.best_options = np.where(runs.red | ~exists, -np.inf, self.table).max(axis=2)
@@ -167,11 +166,11 @@ class BatchNegotiation(Responses, Endings):
         before = self.text
         self.text = self.revise() if self.mediated else self.offers()
         self.changed = before != self.text
-        self.rows_now = search.take(self.table, self.text)  # (runs, points, parties)
-        self.utility = self.rows_now.sum(axis=1)
-        rows = np.arange(self.text.shape[1])[None, :]
-        self.crossed = self.runs.red[rows, self.text]  # (runs, points, parties)
-        self.respond()
+        rows = search.take(self.table, self.text)  # (runs, points, parties)
+        self.utility = rows.sum(axis=1)
+        points = np.arange(self.text.shape[1])[None, :]
+        self.crossed = self.runs.red[points, self.text]  # (runs, points, parties)
+        self.respond(rows)
         if self.reciprocal:
             self.note_concessions()
         if self.learning:

@@ -28,9 +28,10 @@ class Responses:
             thresholds[:, self.signatories.index(row)] = now[:, i]
         return self.reservation[:, self.signatories], thresholds
 
-    def respond(self) -> None:
+    def respond(self, rows: np.ndarray) -> None:
         """Every signatory's verdict on the text (`Negotiator.verdict_on`, the tests in
-        its order) and the points it objects to most (`Negotiator.objections_to`)."""
+        its order) and the points it objects to most (`Negotiator.objections_to`); `rows`
+        (runs, points, parties) are the table's rows of the text."""
         runs = self.runs
         if self.ratifiers:  # what the ratifying bodies judge: the values of the text
             values_now = runs.values[
@@ -60,12 +61,12 @@ class Responses:
             self.accepted[:, row] = accepted
             self.rejections[:, row] += ~accepted
             self.last_rejected[:, row] = np.where(accepted, self.last_rejected[:, row], self.steps)
-            self.objections(row, accepted)
+            self.objections(row, accepted, rows[:, :, row])
 
-    def objections(self, row: int, accepted: np.ndarray) -> None:
+    def objections(self, row: int, accepted: np.ndarray, current: np.ndarray) -> None:
         """The first of the party's objections (-1: none) and the first it pushes, a point
-        not across its red line (-1: none), as `listen` reads `objections_to`."""
-        current = self.rows_now[:, :, row]
+        not across its red line (-1: none), as `listen` reads `objections_to`; `current`
+        (runs, points) is what the text's option on each point gives the party."""
         gain = self.best_options[:, :, row] - current
         crossed = self.crossed[:, :, row]
         gain[crossed] = np.inf

@@ -246,8 +246,8 @@ def hill_climb(
     max_changes: np.ndarray | int = 0,
 ) -> np.ndarray:
     """`text_search.hill_climb` for every run: (runs, points) packages climbed on each run's
-    table by `score`, built for the table's runs. Only
-    the valid changes of the runs still climbing are scored."""
+    table by `score`, built for the table's runs. Only the valid changes of the runs
+    still climbing are scored."""
     packages = packages.copy()
     runs = len(packages)
     limit = np.broadcast_to(np.asarray(max_changes), (runs,))
