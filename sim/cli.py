@@ -320,10 +320,10 @@ def sweep(
         again = shlex.join(command + ([] if "--resume" in command else ["--resume"]))
         click.echo(f"interrupted; the finished runs are kept. Resume with: {again}", err=True)
         sys.exit(130)
-    counts = result.rows["status"].value_counts().to_dict()
+    counts = {s: found["count"] for s, found in result.summary.get("status", {}).items()}
     click.echo(
-        f"{spec.name}: {len(result.rows)} runs; "
-        + ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
+        f"{spec.name}: {result.summary['runs']} runs; "
+        + ", ".join(f"{status} {n}" for status, n in sorted(counts.items()) if n)
     )
     click.echo(f"  written to {result.folder}/ (open sweep.html in a browser)")
 
@@ -344,7 +344,7 @@ def sweep_report(folder):
         click.echo(f"{part}: damaged ({problem}); its runs are left out", err=True)
     if result.damaged:
         click.echo("  run the sweep again with --resume to re-run them", err=True)
-    click.echo(f"{folder}: {len(result.rows)} runs summarised in sweep.html")
+    click.echo(f"{folder}: {result.summary['runs']} runs summarised in sweep.html")
 
 
 @main.command()

@@ -10,6 +10,7 @@ analysis, the report's page style); never the classroom.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -38,7 +39,6 @@ PARALLEL_EFFICIENCY = 0.9  # measured: 2 jobs run 1.84x-1.98x as fast as one (do
 
 @dataclass
 class SweepResult:
-    rows: pd.DataFrame  # one row per run
     summary: dict  # what summary.json holds
     folder: Path
     damaged: dict[str, str] = field(default_factory=dict)  # part file -> what is wrong
@@ -47,6 +47,12 @@ class SweepResult:
     @property
     def indices(self) -> dict:
         return self.summary["indices"]
+
+    @functools.cached_property
+    def rows(self) -> pd.DataFrame:
+        """One row per run, read from the store when first asked for (a million runs'
+        rows are some 550 MB: the report itself reads them a column at a time)."""
+        return RunStore(self.folder).read()
 
 
 def fingerprint(sweep: Sweep) -> str:
@@ -213,14 +219,14 @@ def sweep_report(
     if spec is None:
         spec = _sweep_from_manifest(read_manifest(folder), folder)
     store = RunStore(folder, run_count(spec))
-    rows = store.read()
+    rows = store.columns()
     damaged = {str(part): problem for part, problem in store.damaged.items()}
     summary = summarize(spec, rows, sets)
     if damaged:
         summary["damaged"] = damaged
     write_atomic(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
     write_sweep_page(spec, rows, summary, folder / "sweep.html")
-    return SweepResult(rows, summary, folder, damaged)
+    return SweepResult(summary, folder, damaged)
 
 
 def read_manifest(folder: Path) -> dict:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .spec import Parameter, Sweep
-from .summary import matches
+from .summary import Rows, in_run_order, matches
 
 RUNS_SHOWN = 5000  # parallel coordinates draw at most this many runs (a fixed sample)
 COLOURS = {
@@ -192,14 +192,14 @@ def options_figure(summary: dict) -> go.Figure:
     return figure
 
 
-def runs_figure(sweep: Sweep, rows: pd.DataFrame, statuses: list[str]) -> go.Figure:
+def runs_figure(sweep: Sweep, rows: Rows, statuses: list[str]) -> go.Figure:
     """Parallel coordinates of (a fixed sample of) the runs: parameters, then the numeric
     outputs, then the status, each line coloured by its status."""
-    if not rows["run"].is_monotonic_increasing:  # a copy only if needed
-        rows = rows.sort_values("run", ignore_index=True)
+    rows = in_run_order(rows)
+    keep = np.arange(len(rows))
     if len(rows) > RUNS_SHOWN:
         keep = np.sort(np.random.default_rng(0).choice(len(rows), RUNS_SHOWN, replace=False))
-        rows = rows.iloc[keep]
+    rows = rows.take(keep)
     outputs = [o for o in sweep.outputs if o in rows.columns and o != "status"]
     label = short_labels([*(p.path for p in sweep.parameters), *outputs])
     dimensions = [_dimension(p, rows[p.path], label[p.path]) for p in sweep.parameters]

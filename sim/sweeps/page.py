@@ -9,13 +9,11 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-import pandas as pd
-
 from ..reporting.report import STYLE, figure_html
 from . import figures
 from .spec import Parameter, Sweep
 from .store import write_atomic
-from .summary import DESIGN_NAMES
+from .summary import DESIGN_NAMES, Rows
 
 STATUS_CAPTION = (
     "The chance of each ending as one parameter varies, with all the others varying too "
@@ -69,7 +67,7 @@ MORRIS_CAPTION = (
 )
 
 
-def sweep_page_html(sweep: Sweep, rows: pd.DataFrame, summary: dict) -> str:
+def sweep_page_html(sweep: Sweep, rows: Rows, summary: dict) -> str:
     """The whole page: what was swept, the overall chances, then the figures."""
     title = escape(sweep.name)
     parts = [
@@ -90,7 +88,7 @@ def sweep_page_html(sweep: Sweep, rows: pd.DataFrame, summary: dict) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _sections(sweep: Sweep, rows: pd.DataFrame, summary: dict):
+def _sections(sweep: Sweep, rows: Rows, summary: dict):
     """(div id, heading, caption, figure) of every figure that has something to show."""
     if not summary.get("runs"):
         return
@@ -110,7 +108,7 @@ def _sections(sweep: Sweep, rows: pd.DataFrame, summary: dict):
         yield "indices", "Sensitivity indices", caption, figures.indices_figure(summary)
 
 
-def write_sweep_page(sweep: Sweep, rows: pd.DataFrame, summary: dict, path: Path) -> None:
+def write_sweep_page(sweep: Sweep, rows: Rows, summary: dict, path: Path) -> None:
     """Write sweep.html, a single file that opens without a network (whole or not at
     all: a kill while writing leaves the previous page)."""
     write_atomic(Path(path), sweep_page_html(sweep, rows, summary))

@@ -25,6 +25,7 @@ from ..scenario.errors import ScenarioError
 REQUIRED = ("run", "sample", "replication", "seed", "status", "round")  # every row has them
 PART_NAME = re.compile(r"part-(\d{9})-(\d{9})\.(parquet|csv)")
 LOCK_NAME = ".sweep.lock"
+WHOLE_ROWS = 131_072  # runs whose rows are read whole (some 70 MB), not a column at a time
 DAMAGED = ".damaged"  # suffix a damaged part is renamed with before its runs are re-run
 
 
@@ -152,12 +153,12 @@ class RunStore:
     def done(self) -> np.ndarray:
         """Indices of the runs stored in sound parts, sorted, each once (`damaged` lists
         the others): 8 bytes a run, not a set's 60 or so."""
-        found = [runs for _, runs in self._sound(REQUIRED)]
+        found = [runs for _, _, runs in self._sound(REQUIRED)]
         return np.unique(np.concatenate(found)) if found else np.array([], dtype=np.int64)
 
     def read(self) -> pd.DataFrame:
         """All rows of the sound parts, one per run, ordered by run index."""
-        loaded = [data for data, _ in self._sound()]
+        loaded = [data for _, data, _ in self._sound()]
         if not loaded:
             return pd.DataFrame()
         if self.format == "parquet" and all(isinstance(d, _Table) for d in loaded):
@@ -180,6 +181,16 @@ class RunStore:
         # parts written before runs were stored by block may overlap: keep one row a run
         return frame.drop_duplicates("run", ignore_index=True)
 
+    def columns(self, whole_up_to: int = WHOLE_ROWS) -> StoredRows | pd.DataFrame:
+        """The rows of the sound parts: up to `whole_up_to` runs (or where parts written
+        before runs were stored by block overlap) the whole frame (`read`), past it
+        `StoredRows`, read a column at a time when asked for."""
+        sound = [(part, runs) for part, _, runs in self._sound(REQUIRED)]
+        runs = np.concatenate([r for _, r in sound]) if sound else np.array([], np.int64)
+        if len(runs) <= whole_up_to or (np.diff(runs) <= 0).any():
+            return self.read()
+        return StoredRows([part for part, _ in sound], len(runs))
+
     def set_aside_damaged(self) -> list[tuple[Path, str]]:
         """Rename each damaged part that the last `done()` or `read()` found to
         `<name>.damaged` (kept for inspection), so that its runs are re-run; call only
@@ -191,7 +202,7 @@ class RunStore:
         return moved
 
     def _sound(self, columns=None):
-        """(data, runs) of each sound part; each unsound one goes to `damaged`."""
+        """(part, data, runs) of each sound part; each unsound one goes to `damaged`."""
         self.damaged = {}
         for part in self.parts():
             try:
@@ -199,7 +210,7 @@ class RunStore:
             except _Damaged as problem:
                 self.damaged[part] = str(problem)
             else:
-                yield data, runs
+                yield part, data, runs
 
     def _load(self, part: Path, columns):
         named = PART_NAME.fullmatch(part.name)
@@ -223,6 +234,73 @@ class RunStore:
         if not np.array_equal(runs, np.arange(first, last + 1)):
             raise _Damaged(f"holds {len(runs)} rows, not runs {first} to {last} each once")
         return data, runs
+
+
+class StoredRows:
+    """A sweep's rows, one per run in run order, left in their part files and read a
+    column at a time: `rows[name]` (a Series), `rows.take(positions)` (a frame of those
+    runs), `len(rows)`, `rows.columns`, as a DataFrame answers them. A million runs'
+    rows are some 550 MB whole; one column is 7 MB (a text column, 1 MB of codes)."""
+
+    def __init__(self, parts: list[Path], count: int):
+        self.parts, self.count = parts, count
+        self.columns = list(_frame(_read_part(parts[0], None)).columns) if parts else []
+        self._parquet = bool(parts) and parts[0].suffix == ".parquet"
+        if self._parquet:  # each footer parsed once, not once a column
+            import pyarrow.parquet as pq
+
+            self._metadata = [pq.read_metadata(part) for part in parts]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, name: str) -> pd.Series:
+        if name not in self.columns:
+            raise KeyError(name)
+        if not self._parquet:
+            return pd.concat(
+                [pd.read_csv(part, usecols=[name])[name] for part in self.parts],
+                ignore_index=True,
+            )
+        import pyarrow.parquet as pq
+
+        # part by part into one array (codes and categories for a text), so that only a
+        # part's worth of Arrow memory is ever held, and no chunked copy is made
+        values, categories, start = None, {}, 0
+        for part, metadata in zip(self.parts, self._metadata, strict=True):
+            with pq.ParquetFile(part, metadata=metadata, read_dictionary=[name]) as file:
+                for chunk in file.read(columns=[name]).column(0).chunks:
+                    if hasattr(chunk, "dictionary"):  # a text: its codes, made global
+                        texts = chunk.dictionary.to_pylist()
+                        known = [categories.setdefault(t, len(categories)) for t in texts]
+                        codes = np.array([*known, -1], dtype=np.int32)
+                        chunk = codes[chunk.indices.fill_null(-1).to_numpy()]
+                    else:
+                        chunk = chunk.to_numpy(zero_copy_only=False)
+                    if values is None:
+                        values = np.empty(self.count, dtype=chunk.dtype)
+                    elif np.result_type(values, chunk) != values.dtype:
+                        values = values.astype(np.result_type(values, chunk))
+                    values[start : start + len(chunk)] = chunk
+                    start += len(chunk)
+        if categories:
+            values = pd.Categorical.from_codes(values, list(categories))
+        return pd.Series(values, name=name)
+
+    def take(self, positions: np.ndarray) -> pd.DataFrame:
+        """The rows at the sorted `positions` (0 is the first run), read part by part."""
+        frames, start = [], 0
+        for part in self.parts:
+            data = _read_part(part, None)
+            size = data.num_rows if isinstance(data, _Table) else len(data)
+            inside = positions[(positions >= start) & (positions < start + size)] - start
+            frames.append(data.take(inside) if isinstance(data, _Table) else data.iloc[inside])
+            start += size
+        if self._parquet:
+            import pyarrow as pa
+
+            return pa.concat_tables(frames).to_pandas()
+        return pd.concat(frames, ignore_index=True)
 
 
 class _Damaged(Exception):

@@ -17,11 +17,17 @@ import pandas as pd
 
 from .design import ParameterSets, salib_problem, value_of
 from .spec import STATUS_OUTPUTS, Parameter, Sweep, parameter_set_count
+from .store import StoredRows
+
+Rows = pd.DataFrame | StoredRows  # one row per run; a DataFrame, or read column by column
 
 BINS = 8  # bins per numeric parameter; fewer distinct values get one bin each
 PAIRS = 3  # heatmaps of P(agreement) for the pairs among this many leading parameters
 Z95 = 1.959963984540054
 MISMATCH_BLOCK = 65_536  # parameter sets of the design made at a time to check the rows
+MISMATCH_BYTES = 16 * 2**20  # recorded parameter values held at a time for that check
+BOOTSTRAP = 100  # resamples for the Sobol indices' intervals, as SALib draws by default
+BOOTSTRAP_CELLS = 262_144  # base samples times resamples a block of them draws (~20 MB)
 DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
 INDEX_KEYS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
@@ -29,7 +35,7 @@ INDEX_KEYS = {
 }
 
 
-def output_values(rows: pd.DataFrame, output: str) -> pd.Series:
+def output_values(rows: Rows, output: str) -> pd.Series:
     """One number per run: 1.0/0.0 for a status (`agreement`, `walkout`, ...), else the
     numeric column of that name (`round`, `utility.ukraine`)."""
     if output in STATUS_OUTPUTS:
@@ -57,7 +63,7 @@ def proportion(count: int, n: int) -> dict:
 # -- global sensitivity ---------------------------------------------------------------
 
 
-def sensitivity(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = None) -> dict:
+def sensitivity(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> dict:
     """Sobol (S1, ST, S2) or Morris (mu*, sigma) indices of each output, from its mean
     over the replications of every parameter set of the design (`sets`, made if not
     given); a `note` says why not."""
@@ -74,25 +80,35 @@ def sensitivity(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = N
             "use a sobol or morris design for them"
         )
         return result
+    rows = in_run_order(rows)
     sets = ParameterSets(sweep) if sets is None else sets
-    means = sample_means(sweep, rows, sets)
-    if isinstance(means, str):
-        result["note"] = means
+    sample = rows["sample"].to_numpy() if len(rows) else np.array([], np.int64)
+    if (problem := coverage_problem(sweep, rows, sets, sample)) is not None:
+        result["note"] = problem
         return result
-    problem = salib_problem(sweep)
+    salib = salib_problem(sweep)
     for output in sweep.outputs:
-        if output not in means:
-            result["outputs"][output] = {"note": f"the rows have no column '{output}'"}
+        if output in STATUS_OUTPUTS or output in rows.columns:
+            y = sample_means(output_values(rows, output).to_numpy(), sample, len(sets))
+            result["outputs"][output] = _indices(sweep, salib, sets, y)
         else:
-            result["outputs"][output] = _indices(sweep, problem, sets, means[output].to_numpy())
+            result["outputs"][output] = {"note": f"the rows have no column '{output}'"}
     return result
 
 
-def sample_means(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets) -> pd.DataFrame | str:
-    """Each output averaged over replications, one row per parameter set in design order,
-    or the reason the rows do not cover exactly the design's parameter sets."""
+def sample_means(values: np.ndarray, sample: np.ndarray, n: int) -> np.ndarray:
+    """One output averaged over the replications of each of the `n` parameter sets (its
+    runs' `sample`), missing values left out (NaN where a set has none)."""
+    known = ~np.isnan(values)
+    runs = np.bincount(sample[known], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(sample[known], values[known], minlength=n) / runs
+
+
+def coverage_problem(sweep: Sweep, rows: Rows, sets: ParameterSets, sample) -> str | None:
+    """Why the rows do not cover exactly the design's parameter sets, if they do not."""
     n = len(sets)
-    present = np.unique(rows["sample"].to_numpy()) if len(rows) else np.array([], int)
+    present, first = np.unique(sample, return_index=True)
     foreign = present[(present < 0) | (present >= n)]
     if foreign.size:
         return (
@@ -105,50 +121,47 @@ def sample_means(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets) -> pd.Da
             f"{missing.size} of the design's {n} parameter sets have no run yet (sets "
             f"{_few(missing)}); the indices need all of them: finish the sweep with --resume"
         )
-    if (mismatch := design_mismatch(sweep, rows, sets)) is not None:
-        return mismatch
-    columns = {
-        o: output_values(rows, o) for o in sweep.outputs if o in STATUS_OUTPUTS or o in rows.columns
-    }
-    frame = pd.DataFrame(columns, index=rows.index).assign(sample=rows["sample"])
-    return frame.groupby("sample").mean().sort_index()
+    return design_mismatch(sweep, rows, sets, first)
 
 
-def design_mismatch(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets) -> str | None:
-    """Whether the recorded parameter values are those of the design (a sweep file edited
-    between the runs and the report would otherwise give silently wrong indices). The
-    design's rows are made a block at a time, never all at once."""
-    recorded = {
-        p.path: rows.groupby("sample")[p.path].first().sort_index().to_numpy()
-        for p in sweep.parameters
-        if p.path in rows.columns
-    }
-    for start in range(0, len(sets), MISMATCH_BLOCK):
-        block = np.arange(start, min(start + MISMATCH_BLOCK, len(sets)))
-        raw = sets.rows(block)
-        for j, parameter in enumerate(sweep.parameters):
-            if parameter.path not in recorded:
-                continue
-            given = recorded[parameter.path][block]
-            if parameter.values:
-                expected = [value_of(parameter, x) for x in raw[:, j]]
-                bad = [
-                    s
-                    for s, (a, b) in enumerate(zip(given, expected, strict=True))
-                    if not (a == b or str(a) == str(b))
-                ]
-            else:
-                expected = np.round(raw[:, j]) if parameter.integer else raw[:, j]
-                close = np.isclose(given.astype(float), expected, rtol=1e-9)
-                bad = np.flatnonzero(~close).tolist()
-            if bad:
-                s = bad[0]
-                return (
-                    f"{parameter.path} is {given[s]!r} in the runs of parameter set "
-                    f"{start + s} but {value_of(parameter, raw[s, j])!r} in the design: was "
-                    "the sweep file changed after the runs?"
-                )
+def design_mismatch(sweep: Sweep, rows: Rows, sets: ParameterSets, first) -> str | None:
+    """Whether the recorded parameter values (those of each set's first run, `first`)
+    are those of the design (a sweep file edited between the runs and the report would
+    otherwise give silently wrong indices). The design's rows are made a block at a
+    time, for as many parameters at a time as MISMATCH_BYTES of their values hold."""
+    indexed = [(j, p) for j, p in enumerate(sweep.parameters) if p.path in rows.columns]
+    group = max(1, MISMATCH_BYTES // (8 * max(1, len(first))))
+    for at in range(0, len(indexed), group):
+        checked = indexed[at : at + group]
+        recorded = {p.path: rows[p.path].to_numpy()[first] for _, p in checked}
+        for start in range(0, len(sets), MISMATCH_BLOCK):
+            block = np.arange(start, min(start + MISMATCH_BLOCK, len(sets)))
+            raw = sets.rows(block)
+            for j, parameter in checked:
+                found = _mismatch(parameter, recorded[parameter.path][block], raw[:, j])
+                if found is not None:
+                    s, given = found
+                    return (
+                        f"{parameter.path} is {given!r} in the runs of parameter set "
+                        f"{start + s} but {value_of(parameter, raw[s, j])!r} in the design: "
+                        "was the sweep file changed after the runs?"
+                    )
     return None
+
+
+def _mismatch(parameter: Parameter, given: np.ndarray, raw: np.ndarray):
+    """(position, recorded value) of the first set whose value is not the design's."""
+    if parameter.values:
+        expected = [value_of(parameter, x) for x in raw]
+        bad = [
+            s
+            for s, (a, b) in enumerate(zip(given, expected, strict=True))
+            if not (a == b or str(a) == str(b))
+        ]
+    else:
+        expected = np.round(raw) if parameter.integer else raw
+        bad = np.flatnonzero(~np.isclose(given.astype(float), expected, rtol=1e-9)).tolist()
+    return (bad[0], given[bad[0]]) if bad else None
 
 
 def _indices(sweep: Sweep, problem: dict, sets: ParameterSets, y: np.ndarray) -> dict:
@@ -177,9 +190,7 @@ def _indices(sweep: Sweep, problem: dict, sets: ParameterSets, y: np.ndarray) ->
     # and keeps seed 0 reproducible too.
     rng = np.random.default_rng(sweep.seed)
     if method == "sobol":
-        from SALib.analyze import sobol
-
-        found = sobol.analyze(problem, y, calc_second_order=_second_order(sweep), seed=rng)
+        found = sobol_indices(problem, y, _second_order(sweep), rng)
         keys = INDEX_KEYS["sobol"] + (("S2", "S2_conf") if _second_order(sweep) else ())
     else:
         from SALib.analyze import morris
@@ -189,6 +200,42 @@ def _indices(sweep: Sweep, problem: dict, sets: ParameterSets, y: np.ndarray) ->
     return stats | {k: _clean(found[k]) for k in keys}
 
 
+def sobol_indices(problem: dict, y: np.ndarray, second_order: bool, rng) -> dict:
+    """SALib's `sobol.analyze` with its 100 bootstrap resamples drawn in blocks of at
+    most BOOTSTRAP_CELLS base samples in all, so that its memory stays bounded (a block of
+    all 100 at N = 65,536 takes 430 MB): S1 and ST intervals from every block's resamples,
+    S2's from the blocks' pooled variances. One block (N <= 2,621) is one call."""
+    from SALib.analyze import sobol
+
+    n = len(y) // (len(problem["names"]) * (2 if second_order else 1) + 2)
+    per_block = max(2, min(BOOTSTRAP, BOOTSTRAP_CELLS // n))
+    sizes = [min(per_block, BOOTSTRAP - start) for start in range(0, BOOTSTRAP, per_block)]
+    if sizes[-1] < 2:  # SALib's interval needs two resamples a block
+        sizes[-2:] = [sizes[-2] + sizes[-1]]
+    blocks = [
+        sobol.analyze(
+            problem,
+            y,
+            calc_second_order=second_order,
+            num_resamples=size,
+            keep_resamples=len(sizes) > 1,
+            seed=rng,
+        )
+        for size in sizes
+    ]
+    found = blocks[0]
+    if len(blocks) == 1:
+        return found
+    for key in ("S1", "ST"):
+        resampled = np.concatenate([block[f"{key}_conf_all"] for block in blocks])
+        found[f"{key}_conf"] = Z95 * np.ascontiguousarray(resampled.T).std(axis=1, ddof=1)
+    if second_order:
+        freedom = np.array(sizes, dtype=float)[:, None, None] - 1
+        spread = np.stack([block["S2_conf"] for block in blocks]) ** 2
+        found["S2_conf"] = np.sqrt((freedom * spread).sum(axis=0) / freedom.sum())
+    return found
+
+
 def _second_order(sweep: Sweep) -> bool:
     return sweep.design.method == "sobol" and sweep.design.second_order
 
@@ -196,13 +243,12 @@ def _second_order(sweep: Sweep) -> bool:
 # -- probabilities across the parameters ----------------------------------------------
 
 
-def summarize(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = None) -> dict:
+def summarize(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> dict:
     """Everything summary.json holds: status probabilities overall and per bin of each
     parameter (95% Wilson intervals), the leading parameters and pairs, the settled
     options per point, and the sensitivity indices (from the design's `sets`, made if
-    not given)."""
-    if len(rows) and not rows["run"].is_monotonic_increasing:  # a copy only if needed
-        rows = rows.sort_values("run", ignore_index=True)
+    not given). Columns are read one at a time: `rows` may be a store's `StoredRows`."""
+    rows = in_run_order(rows)
     summary = {
         "sweep": sweep.name,
         "design": sweep.design.method,
@@ -215,10 +261,9 @@ def summarize(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = Non
         return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows, sets)}
     status = as_text(rows["status"])
     statuses = [*STATUS_OUTPUTS, *sorted(set(status) - set(STATUS_OUTPUTS))]
-    binned = {p.path: parameter_bins(p, rows[p.path]) for p in sweep.parameters}
     parameters = {}
     for p in sweep.parameters:
-        bins, index = binned[p.path]
+        bins, index = parameter_bins(p, rows[p.path])
         for b, described in enumerate(bins):
             inside = status[index == b]
             described["n"] = len(inside)
@@ -229,6 +274,8 @@ def summarize(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = Non
     indices = sensitivity(sweep, rows, sets)
     leading = leading_parameters(sweep, indices, parameters)
     ranked = [entry["parameter"] for entry in leading["ranking"]]
+    by_path = {p.path: p for p in sweep.parameters}
+    binned = {path: parameter_bins(by_path[path], rows[path]) for path in ranked[:PAIRS]}
     pairs = [
         agreement_grid(status, binned[a], binned[b], a, b)
         for a, b in itertools.combinations(ranked[:PAIRS], 2)
@@ -239,9 +286,17 @@ def summarize(sweep: Sweep, rows: pd.DataFrame, sets: ParameterSets | None = Non
         "parameters": parameters,
         "leading": leading,
         "pairs": pairs,
-        "points": settled_options(rows, ranked[0], binned[ranked[0]]),
+        "points": settled_options(rows, status, ranked[0], binned[ranked[0]]),
         "indices": indices,
     }
+
+
+def in_run_order(rows: Rows) -> Rows:
+    """The rows sorted by run (a frame handed over in another order is copied sorted; a
+    store's rows are in run order already)."""
+    if isinstance(rows, pd.DataFrame) and len(rows) and not rows["run"].is_monotonic_increasing:
+        return rows.sort_values("run", ignore_index=True)
+    return rows
 
 
 def parameter_bins(parameter: Parameter, column: pd.Series) -> tuple[list[dict], np.ndarray]:
@@ -326,34 +381,36 @@ def agreement_grid(status: np.ndarray, first, second, x: str, y: str) -> dict:
     return grid
 
 
-def settled_options(rows: pd.DataFrame, leading: str, binned) -> dict:
+def settled_options(rows: Rows, status: np.ndarray, leading: str, binned) -> dict:
     """Per point, the share of each option in the agreements reached, overall and per bin
     of the leading parameter. (A run without agreement settles nothing: its `point.`
-    columns hold the last text on the table.)"""
+    columns hold the last text on the table.) Counted on codes, a point at a time."""
     bins, index = binned
-    agreed = (rows["status"] == "agreement").to_numpy()
+    agreed = status == "agreement"
+    where = index[agreed]
     points = {}
     for column in [c for c in rows.columns if c.startswith("point.")]:
-        options = as_text(rows[column])[agreed]
-        where = index[agreed]
-        counts = pd.Series(options).value_counts()
-        order = sorted(counts.index, key=lambda o: (-counts[o], o))
+        codes, labels = text_codes(rows[column])
+        settled = codes[agreed]
+        counts = np.bincount(settled, minlength=len(labels))
+        order = sorted(np.flatnonzero(counts), key=lambda k: (-counts[k], labels[k]))
         points[column.removeprefix("point.")] = {
             "agreements": int(agreed.sum()),
-            "options": order,
-            "share": {o: counts[o] / len(options) for o in order},
+            "options": [labels[k] for k in order],
+            "share": {labels[k]: counts[k] / len(settled) for k in order},
             "by": leading,
             "bins": [
-                _shares(options[where == b], order) | {"label": bin_["label"]}
+                _shares(settled[where == b], labels, order) | {"label": bin_["label"]}
                 for b, bin_ in enumerate(bins)
             ],
         }
     return points
 
 
-def _shares(options: np.ndarray, order: list[str]) -> dict:
-    n = len(options)
-    return {"n": n, "share": {o: (options == o).sum() / n if n else None for o in order}}
+def _shares(codes: np.ndarray, labels: list[str], order: list[int]) -> dict:
+    n = len(codes)
+    counts = np.bincount(codes, minlength=len(labels))
+    return {"n": n, "share": {labels[k]: counts[k] / n if n else None for k in order}}
 
 
 # -- small helpers --------------------------------------------------------------------
@@ -368,9 +425,18 @@ def matches(column: pd.Series, value) -> np.ndarray:
 def as_text(column: pd.Series) -> np.ndarray:
     """`column.astype(str)` as an object array that shares one string per distinct value
     (a million rows: 8 MB, not 60 of strings made one by one)."""
+    codes, labels = text_codes(column)
+    return np.array(labels, dtype=object)[codes]
+
+
+def text_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """`column.astype(str)` as codes into its distinct texts (values that print alike,
+    such as 1 and "1", share one; a missing value is "nan", as astype(str) says)."""
     codes, distinct = pd.factorize(column)
-    labels = np.array([*(str(value) for value in distinct), "nan"], dtype=object)
-    return labels[codes]  # a missing value (code -1) is "nan", as astype(str) says
+    code_of: dict[str, int] = {}
+    recoded = [code_of.setdefault(str(value), len(code_of)) for value in distinct]
+    recoded.append(code_of.setdefault("nan", len(code_of)))  # code -1 picks the last
+    return np.array(recoded)[codes], list(code_of)
 
 
 def _label(value) -> str:
