@@ -31,7 +31,7 @@ def stored(tmp_path, rows: pd.DataFrame, kind: str, part: int = 37) -> RunStore:
 def test_stored_rows_read_column_by_column_are_the_rows_of_the_whole_frame(tmp_path, kind):
     store = stored(tmp_path, design_rows(a_sweep()), kind)
     whole = store.read()
-    rows = store.columns(whole_up_to=0)
+    rows = store.rows(whole_up_to=0)
     assert isinstance(rows, StoredRows) and len(rows) == len(whole) == 160
     assert rows.columns == list(whole.columns)
     for name in whole.columns:
@@ -45,15 +45,15 @@ def test_stored_rows_read_column_by_column_are_the_rows_of_the_whole_frame(tmp_p
 
 def test_small_stores_are_read_whole(tmp_path):
     store = stored(tmp_path, design_rows(a_sweep()), "parquet")
-    assert isinstance(store.columns(), pd.DataFrame)
-    assert isinstance(store.columns(whole_up_to=159), StoredRows)
+    assert isinstance(store.rows(), pd.DataFrame)
+    assert isinstance(store.rows(whole_up_to=159), StoredRows)
 
 
 @pytest.mark.parametrize("kind", FORMATS)
 def test_the_summary_of_stored_rows_is_the_summary_of_the_whole_frame(tmp_path, kind):
     sweep = a_sweep()
     store = stored(tmp_path, design_rows(sweep), kind)
-    from_columns = summarize(sweep, store.columns(whole_up_to=0))
+    from_columns = summarize(sweep, store.rows(whole_up_to=0))
     assert from_columns == summarize(sweep, store.read())
     assert from_columns["indices"]["outputs"]["round"]["ST"] is not None
 

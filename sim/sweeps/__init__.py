@@ -219,7 +219,7 @@ def sweep_report(
     if spec is None:
         spec = _sweep_from_manifest(read_manifest(folder), folder)
     store = RunStore(folder, run_count(spec))
-    rows = store.columns()
+    rows = store.rows()
     damaged = {str(part): problem for part, problem in store.damaged.items()}
     summary = summarize(spec, rows, sets)
     if damaged:

@@ -181,7 +181,7 @@ class RunStore:
         # parts written before runs were stored by block may overlap: keep one row a run
         return frame.drop_duplicates("run", ignore_index=True)
 
-    def columns(self, whole_up_to: int = WHOLE_ROWS) -> StoredRows | pd.DataFrame:
+    def rows(self, whole_up_to: int = WHOLE_ROWS) -> StoredRows | pd.DataFrame:
         """The rows of the sound parts: up to `whole_up_to` runs (or where parts written
         before runs were stored by block overlap) the whole frame (`read`), past it
         `StoredRows`, read a column at a time when asked for."""
