@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from test_sweep_summary import a_sweep, design_rows, ishigami, ishigami_rows
 
-import sim.sweeps.summary
+import sim.sweeps.indices
+from sim.sweeps.indices import sensitivity
 from sim.sweeps.spec import Design
 from sim.sweeps.store import RunStore, StoredRows
-from sim.sweeps.summary import sensitivity, summarize
+from sim.sweeps.summary import summarize
 
 FORMATS = ["csv", "parquet"]
 
@@ -61,7 +62,7 @@ def test_the_summary_of_stored_rows_is_the_summary_of_the_whole_frame(tmp_path, 
 def test_recorded_values_checked_a_parameter_at_a_time_still_catch_an_edited_sweep(
     monkeypatch,
 ):
-    monkeypatch.setattr(sim.sweeps.summary, "MISMATCH_BYTES", 1)  # one parameter at a time
+    monkeypatch.setattr(sim.sweeps.indices, "MISMATCH_BYTES", 1)  # one parameter at a time
     rows = design_rows(a_sweep())
     assert sensitivity(a_sweep(), rows)["note"] is None
     edited = replace(a_sweep(), seed=4)
@@ -75,7 +76,7 @@ def test_a_bootstrap_drawn_in_blocks_keeps_the_indices_and_the_size_of_their_int
     sweep = replace(ishigami(), design=Design("sobol", 1024, second_order=second_order))
     rows = ishigami_rows(sweep)
     whole = sensitivity(sweep, rows)["outputs"]["y"]
-    monkeypatch.setattr(sim.sweeps.summary, "BOOTSTRAP_CELLS", 1024 * 7)  # blocks of 7
+    monkeypatch.setattr(sim.sweeps.indices, "BOOTSTRAP_CELLS", 1024 * 7)  # blocks of 7
     blocked = sensitivity(sweep, rows)["outputs"]["y"]
     keys = ["S1", "ST"] + (["S2"] if second_order else [])
     for key in keys:

@@ -16,9 +16,10 @@ from SALib.test_functions import Ishigami
 from sim.sweeps import figures
 from sim.sweeps.design import design_matrix, parameter_set
 from sim.sweeps.figures import runs_figure
+from sim.sweeps.indices import output_values, sensitivity
 from sim.sweeps.page import sweep_page_html, write_sweep_page
 from sim.sweeps.spec import Design, Parameter, Sweep
-from sim.sweeps.summary import output_values, sensitivity, summarize, wilson
+from sim.sweeps.summary import summarize, wilson
 
 STATUSES = ("agreement", "no_deal", "walkout", "escalation")
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)  # Ishigami and Homma (1990), a = 7, b = 0.1

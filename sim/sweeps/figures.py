@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .spec import Parameter, Sweep
-from .summary import Rows, in_run_order, matches
+from .store import Rows, in_run_order
+from .summary import matches
 
 RUNS_SHOWN = 5000  # parallel coordinates draw at most this many runs (a fixed sample)
 COLOURS = {

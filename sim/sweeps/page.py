@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..reporting.report import STYLE, figure_html
 from . import figures
+from .indices import DESIGN_NAMES
 from .spec import Parameter, Sweep
-from .store import write_atomic
-from .summary import DESIGN_NAMES, Rows
+from .store import Rows, write_atomic
 
 STATUS_CAPTION = (
     "The chance of each ending as one parameter varies, with all the others varying too "

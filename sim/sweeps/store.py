@@ -303,6 +303,17 @@ class StoredRows:
         return pd.concat(frames, ignore_index=True)
 
 
+Rows = pd.DataFrame | StoredRows  # one row per run: a frame, or read column by column
+
+
+def in_run_order(rows: Rows) -> Rows:
+    """The rows sorted by run (a frame handed over in another order is copied sorted; a
+    store's rows are in run order already)."""
+    if isinstance(rows, pd.DataFrame) and len(rows) and not rows["run"].is_monotonic_increasing:
+        return rows.sort_values("run", ignore_index=True)
+    return rows
+
+
 class _Damaged(Exception):
     pass
 
