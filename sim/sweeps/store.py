@@ -185,9 +185,12 @@ class RunStore:
         """The rows of the sound parts: up to `whole_up_to` runs (or where parts written
         before runs were stored by block overlap) the whole frame (`read`), past it
         `StoredRows`, read a column at a time when asked for."""
+        named = [PART_NAME.fullmatch(part.name) for part in self.parts()]
+        if sum(int(name[2]) - int(name[1]) + 1 for name in named if name) <= whole_up_to:
+            return self.read()  # one pass: the names tell the size before any part is read
         sound = [(part, runs) for part, _, runs in self._sound(REQUIRED)]
         runs = np.concatenate([r for _, r in sound]) if sound else np.array([], np.int64)
-        if len(runs) <= whole_up_to or (np.diff(runs) <= 0).any():
+        if (np.diff(runs) <= 0).any():
             return self.read()
         return StoredRows([part for part, _ in sound], len(runs))
 
@@ -244,12 +247,15 @@ class StoredRows:
 
     def __init__(self, parts: list[Path], count: int):
         self.parts, self.count = parts, count
-        self.columns = list(_frame(_read_part(parts[0], None)).columns) if parts else []
         self._parquet = bool(parts) and parts[0].suffix == ".parquet"
+        self.columns: list[str] = []  # the first part's, read from its footer or header
         if self._parquet:  # each footer parsed once, not once a column
             import pyarrow.parquet as pq
 
             self._metadata = [pq.read_metadata(part) for part in parts]
+            self.columns = self._metadata[0].schema.to_arrow_schema().names
+        elif parts:
+            self.columns = list(pd.read_csv(parts[0], nrows=0).columns)
 
     def __len__(self) -> int:
         return self.count
