@@ -24,7 +24,9 @@ def soft_log(surplus: np.ndarray) -> np.ndarray:
     logs = np.log(np.maximum(surplus, FLOOR))
     low = surplus < FLOOR
     if low.any():
-        logs[low] += (surplus[low] - FLOOR) / FLOOR
+        tangent = surplus - FLOOR
+        tangent /= FLOOR
+        np.add(logs, tangent, out=logs, where=low)  # a masked add, not a gather and scatter
     return logs
 
 

@@ -39,11 +39,17 @@ class LogScore:
     def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
         """The score at each cell, `runs` giving each cell's run: term by term in the
         order `weighted_sum` adds them."""
+        reservations, weights = self.reservations.T.copy(), self.weights.T.copy()
         total = None
         for j, at in enumerate(self.columns):
-            terms = soft_log(column(at) - self.reservations[runs, j])
-            terms *= self.weights[runs, j]
-            total = terms if total is None else total + terms
+            surplus = column(at)
+            surplus -= reservations[j].take(runs)
+            terms = soft_log(surplus)
+            terms *= weights[j].take(runs)
+            if total is None:
+                total = terms
+            else:
+                total += terms
         return total
 
     def slice(self, runs: np.ndarray) -> LogScore:
@@ -201,14 +207,16 @@ class ColumnTable:
         """(runs, points * options) scores of the one-point changes marked in `scored`
         (-inf elsewhere) for the table's runs `index` with their rows `current` and totals:
         each the number the model's `score(table + (totals - current)[:, None, :])` holds."""
-        base = totals[:, None, :] - current
         flat = np.flatnonzero(scored)
         run = flat // self.size
         at = index[run] * self.size + flat % self.size
         row = flat // self.options
 
         def column(c: int) -> np.ndarray:
-            return self.flat[c][at] + base[:, :, c].reshape(-1)[row]
+            base = totals[:, c, None] - current[:, :, c]  # the rest of the text, per point
+            values = self.flat[c].take(at)
+            values += base.reshape(-1).take(row)
+            return values
 
         values = np.full((len(index), self.size), -np.inf)
         values.reshape(-1)[flat] = score.cells(column, index[run])
