@@ -189,18 +189,18 @@ def test_a_climbs_changes_score_as_the_models_whole_array_to_the_last_bit():
     packages = np.stack([model.text] * runs)
     index = np.arange(runs)
     held = search.ColumnTable.of(table)
-    current = held.rows(packages, index)
-    totals = current.sum(axis=1)
+    standing = held.standing(packages, index)
     everything = np.ones((runs, *space.exists.shape), dtype=bool)
     first, second = space.pair_points
     every_pair = np.ones((runs, len(first), space.exists.shape[1], space.exists.shape[1]), bool)
-    singles = held.singles(score, index, current, totals, everything)
-    pairs = held.pairs(score, index, current, totals, every_pair, search.Moves(space, model.locked))
+    singles = held.singles(score, index, standing, everything)
+    pairs = held.pairs(score, index, standing, every_pair, search.Moves(space, model.locked))
     for r in range(runs):
         mine = text_search.log_score(columns, reservations[r], weights[r])
         rows = table[r][np.arange(space.n_points), packages[r]]
-        assert np.array_equal(current[r], rows)
+        assert np.array_equal(np.stack([row[:, r] for row in standing.rows], axis=-1), rows)
         whole = rows.sum(axis=0)
+        assert np.array_equal([total[r] for total in standing.totals], whole)
         expected = mine(table[r] + (whole - rows)[:, None, :])
         assert np.array_equal(singles[r], expected.reshape(-1))
         rest = whole - rows[first] - rows[second]

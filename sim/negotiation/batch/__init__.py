@@ -31,8 +31,11 @@ def batch_outcomes(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[
     if len(scenarios) != len(seeds):
         raise ValueError("one seed per scenario")
     groups: dict[tuple, list[int]] = {}
+    structures: dict[int, tuple] = {}  # an outcome mix repeats one scenario over its seeds
     for i, scenario in enumerate(scenarios):
-        groups.setdefault(structure_of(scenario), []).append(i)
+        if id(scenario) not in structures:
+            structures[id(scenario)] = structure_of(scenario)
+        groups.setdefault(structures[id(scenario)], []).append(i)
     found: list[Outcome | None] = [None] * len(scenarios)
     for members in groups.values():
         size = batch_size(scenarios[members[0]])

@@ -44,12 +44,13 @@ class BatchBeliefs:
         variance[:, mine, :, :, self.listeners] = 0.0
         self.mean = np.ascontiguousarray(readings.transpose(0, 4, 1, 2, 3))
         self.variance = np.ascontiguousarray(variance.transpose(0, 4, 1, 2, 3))
+        self.sd = np.sqrt(self.variance)  # their square roots, for the hopeful table
         self.listening = noisy & (n > 1)  # a run whose beliefs can still move
         self.demand = np.zeros((runs, count, n))  # (run, listener, party)
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        for name in ("salience", "domestic_weights", "mean", "variance", "prior", "listening"):
+        for name in ("salience", "domestic_weights", "mean", "variance", "sd", "prior", "listening"):
             setattr(self, name, getattr(self, name)[runs])
         self.demand = self.demand[runs]
 
@@ -63,7 +64,7 @@ class BatchBeliefs:
         at = self.position[listener]
         if columns is None:
             columns = range(self.mean.shape[1] + len(self.bodies))
-        return self.columns_of(lambda party: self.mean[runs, party, at], runs, columns)
+        return self.columns_of(lambda party: np.clip(self.mean[runs, party, at], 0, 1), runs, columns)
 
     def hopeful_columns(self, listener: int, doubt: np.ndarray, columns) -> list[np.ndarray]:
         """`Beliefs.hopeful_table` for every run's doubt: one (runs, point, option) array
@@ -71,23 +72,23 @@ class BatchBeliefs:
         at, doubt = self.position[listener], doubt[:, None, None]
 
         def raised(party: int) -> np.ndarray:
-            value = np.sqrt(self.variance[:, party, at])
-            value *= doubt
+            value = self.sd[:, party, at] * doubt
             value += self.mean[:, party, at]  # mean + doubt * sd, in place
-            return value
+            return np.clip(value, 0, 1, out=value)
 
         return self.columns_of(raised, EVERY_RUN, columns)
 
     def columns_of(self, values_of, runs, columns) -> list[np.ndarray]:
         """(runs, point, option) arrays of the given table columns (a party, or `parties
         + i` for the i-th ratifying body), each from `values_of(party)` (runs, point,
-        option), weighted as `Beliefs.table_of` weighs it (in place where it may be)."""
+        option: a new array, clipped to [0, 1]), weighted in place as `Beliefs.table_of`
+        weighs it."""
         parties = self.mean.shape[1]
         found = []
         for column in columns:
             party = column if column < parties else self.bodies[column - parties]
             weights = self.salience if column < parties else self.domestic_weights
-            value = np.clip(values_of(party), 0, 1)
+            value = values_of(party)
             value *= weights[runs, :, party][:, :, None]
             np.putmask(value, np.broadcast_to(self.red[..., party], value.shape), RED_LINE_VALUE)
             found.append(value)
@@ -119,6 +120,7 @@ class BatchBeliefs:
         new_mean, new_variance = update(means.take(at), variances.take(at), floor, c, bounds, holds)
         means.put(at, new_mean)  # in term order: the later of two equal positions is kept
         variances.put(at, new_variance)
+        self.sd.reshape(-1).put(at, np.sqrt(new_variance))
 
     def learn_sums(self, texts, weights, parties, bounds, holds, mask) -> None:
         """Where `mask` (runs, parties): the weighted sum of the party's values on the run's

@@ -180,6 +180,19 @@ class Moves:
         return pairs
 
 
+class Standing:
+    """Each run's standing text on a `ColumnTable`: per column, its value of the run's
+    option on every point (points, runs), and their totals (runs,) added point after point
+    as the model's `table[rows, package].sum(axis=0)` adds them."""
+
+    def __init__(self, rows: list[np.ndarray], totals: list[np.ndarray] | None = None):
+        self.rows = rows
+        self.totals = [row.sum(axis=0) for row in rows] if totals is None else totals
+
+    def select(self, runs: np.ndarray) -> Standing:
+        return Standing([row[:, runs] for row in self.rows], [total[runs] for total in self.totals])
+
+
 class ColumnTable:
     """A table (runs, points, options, columns) held as one contiguous (runs, points,
     options) array per column, so that a climb reads only the cells it scores."""
@@ -197,36 +210,35 @@ class ColumnTable:
     def select(self, runs: np.ndarray) -> ColumnTable:
         return ColumnTable([column[runs] for column in self.columns])
 
-    def rows(self, packages: np.ndarray, runs: np.ndarray) -> np.ndarray:
-        """(runs, points, columns): the table row of each run's option per point, as `take`
-        lays it out."""
-        at = (runs[:, None] * self.points + np.arange(self.points)) * self.options + packages
-        return np.stack([flat[at] for flat in self.flat], axis=-1)
+    def standing(self, packages: np.ndarray, runs: np.ndarray) -> Standing:
+        """The standing text `packages` (runs, points) of the table's runs `runs`."""
+        at = (runs[None, :] * self.points + np.arange(self.points)[:, None]) * self.options
+        at += packages.T
+        return Standing([flat.take(at) for flat in self.flat])
 
-    def singles(self, score, index, current, totals, scored) -> np.ndarray:
+    def singles(self, score, index, standing: Standing, scored) -> np.ndarray:
         """(runs, points * options) scores of the one-point changes marked in `scored`
-        (-inf elsewhere) for the table's runs `index` with their rows `current` and totals:
-        each the number the model's `score(table + (totals - current)[:, None, :])` holds."""
+        (-inf elsewhere) for the table's runs `index` standing at `standing`: each the
+        number the model's `score(table + (totals - current)[:, None, :])` holds."""
         flat = np.flatnonzero(scored)
-        run = flat // self.size
-        at = index[run] * self.size + flat % self.size
-        row = flat // self.options
+        run, within = np.divmod(flat, self.size)
+        at = index[run] * self.size + within
+        row = within // self.options * len(index) + run
 
         def column(c: int) -> np.ndarray:
-            base = totals[:, c, None] - current[:, :, c]  # the rest of the text, per point
+            rest = standing.totals[c] - standing.rows[c]  # (points, runs): the rest of the text
             values = self.flat[c].take(at)
-            values += base.reshape(-1).take(row)
+            values += rest.reshape(-1).take(row)
             return values
 
         values = np.full((len(index), self.size), -np.inf)
         values.reshape(-1)[flat] = score.cells(column, index[run])
         return values
 
-    def pairs(self, score, index, current, totals, scored, moves: Moves) -> np.ndarray:
+    def pairs(self, score, index, standing: Standing, scored, moves: Moves) -> np.ndarray:
         """(runs, pairs * options * options) scores of the linked-pair changes marked in
         `scored`, as the model's `table[first] + table[second] + rest` array holds them."""
         first, second = moves.first, moves.second
-        rest = totals[:, None, :] - current[:, first] - current[:, second]
         count, width = len(first), self.options
         flat = np.flatnonzero(scored)
         run, within = np.divmod(flat, count * width * width)
@@ -235,11 +247,15 @@ class ColumnTable:
         start = index[run] * self.size
         at_a = start + first[pair] * width + option_a
         at_b = start + second[pair] * width + option_b
-        row = run * count + pair
+        row = pair * len(index) + run
 
         def column(c: int) -> np.ndarray:
-            values = self.flat[c]
-            return values[at_a] + values[at_b] + rest[:, :, c].reshape(-1)[row]
+            rows = standing.rows[c]
+            rest = standing.totals[c] - rows[first] - rows[second]  # (pairs, runs)
+            values = self.flat[c].take(at_a)
+            values += self.flat[c].take(at_b)
+            values += rest.reshape(-1).take(row)
+            return values
 
         values = np.full((len(index), count * width * width), -np.inf)
         values.reshape(-1)[flat] = score.cells(column, index[run])
@@ -268,13 +284,12 @@ def hill_climb(
             return packages
         climbers = np.arange(len(index))
         here_packages = packages[index]
-        current = table.rows(here_packages, index)  # (runs, points, columns)
-        totals = current.sum(axis=1)
+        standing = table.standing(here_packages, index)
         room = (limit[index] == 0) | (limit[index] - changed[index] >= 2)  # for a pair
         pairs = len(moves.first) > 0 and room.any()
         single_ok, pair_ok = moves(here_packages, pairs)
         single_ok[climbers, 0, here_packages[:, 0]] = True  # "changing" a point to its own option
-        singles = table.singles(score, index, current, totals, single_ok)
+        singles = table.singles(score, index, standing, single_ok)
         here = singles[climbers, here_packages[:, 0]].copy()
         singles[climbers, here_packages[:, 0]] = -np.inf
         best = singles.argmax(axis=1)
@@ -284,7 +299,7 @@ def hill_climb(
         if pairs:
             rows = np.flatnonzero(room)
             pair_value, pair_move = best_pairs(
-                table.pairs(score, index[rows], current[rows], totals[rows], pair_ok[rows], moves),
+                table.pairs(score, index[rows], standing.select(rows), pair_ok[rows], moves),
                 moves,
             )
             take_pair = np.zeros(len(index), dtype=bool)
@@ -372,9 +387,8 @@ def best_changes_avoiding(moves: Moves, table: ColumnTable, score, packages, avo
     package itself where every change is avoided); changes are tried best first, all
     runs' n-th best at once."""
     runs = np.arange(len(packages))
-    current = table.rows(packages, runs)
     single_ok, _ = moves(packages, pairs=False)
-    flat = table.singles(score, runs, current, current.sum(axis=1), single_ok)
+    flat = table.singles(score, runs, table.standing(packages, runs), single_ok)
     order = np.argsort(-flat, axis=1, kind="stable")
     ranked = np.take_along_axis(flat, order, axis=1)
     found = packages.copy()
