@@ -81,6 +81,16 @@ def test_soft_log_is_the_log_above_the_floor_and_continuous_below():
     )
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3) | st.sampled_from([search.FLOOR, 0.0]), min_size=1))
+def test_soft_log_is_its_definition_to_the_last_bit(surplus):
+    """The vectorised soft log equals log(s) at or above FLOOR and log(FLOOR) + (s -
+    FLOOR) / FLOOR below it, element by element, whatever else the array holds."""
+    floor = search.FLOOR
+    expected = [np.log(s) if s >= floor else np.log(floor) + (s - floor) / floor for s in surplus]
+    assert search.soft_log(np.array(surplus)).tolist() == expected
+
+
 def test_nash_score_ranks_texts_like_the_weighted_nash_product():
     rng = np.random.default_rng(5)
     u = rng.uniform(0.4, 1.0, size=(200, 3))

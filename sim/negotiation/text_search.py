@@ -19,14 +19,15 @@ FLOOR = 1e-3  # below this surplus the log is continued linearly, so the score s
 
 
 def soft_log(surplus: np.ndarray) -> np.ndarray:
-    """log(surplus), continued by its tangent below FLOOR so that deficits are ranked too
-    (the tangent's term is added only where it is not zero: the same numbers, fewer passes)."""
+    """log(surplus) of an array, continued by its tangent below FLOOR so that deficits are
+    ranked too. Where the surplus is below FLOOR the log is log(FLOOR) and the tangent's
+    term negative; elsewhere the term is clipped to 0, and x + 0 is x: one pass for each
+    step, no gather and scatter of the low cells."""
     logs = np.log(np.maximum(surplus, FLOOR))
-    low = surplus < FLOOR
-    if low.any():
+    if (surplus < FLOOR).any():
         tangent = surplus - FLOOR
         tangent /= FLOOR
-        np.add(logs, tangent, out=logs, where=low)  # a masked add, not a gather and scatter
+        logs += np.minimum(tangent, 0.0, out=tangent)
     return logs
 
 

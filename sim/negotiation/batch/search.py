@@ -108,8 +108,8 @@ def utilities(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
 
 class Moves:
     """Which changes keep each run's valid text valid (`OutcomeSpace.moves`, batched):
-    link counts as matrix products over the links (in floats, exact for such small
-    counts, so that BLAS does them)."""
+    links broken by a change counted link by link, pair moves' counts as matrix products
+    over the links (in floats, exact for such small counts, so that BLAS does them)."""
 
     def __init__(self, space: OutcomeSpace, locked: np.ndarray):
         self.space, self.locked = space, locked
@@ -117,12 +117,7 @@ class Moves:
         self.width = width
         two = space.link_if != space.link_then
         self.two = two
-        links = np.arange(len(two))
-        self.condition = np.zeros((len(two), points * width), dtype=float)
-        self.condition[links, space.link_if * width + space.link_if_option] = 1
-        self.forbids = np.zeros((len(two), points, width), dtype=float)
-        self.forbids[links, space.link_then] = ~space.link_allowed
-        self.forbids = self.forbids.reshape(len(two), points * width)
+        self.free = space.own_ok & ~locked[:, None]  # options a change may pick, links aside
         first, second = space.pair_points
         self.first, self.second = first, second
         self.pairs_locked = locked[first] | locked[second]
@@ -143,21 +138,22 @@ class Moves:
 
     def violations(self, packages: np.ndarray) -> np.ndarray:
         """(runs, points, options) links between two points one change would break."""
-        space, runs = self.space, len(packages)
-        if not len(self.two):
-            return np.zeros((runs, *space.exists.shape), dtype=float)
-        links = np.arange(len(self.two))[None, :]
-        unmet = self.two & ~space.link_allowed[links, packages[:, space.link_then]]
-        holds = self.two & (packages[:, space.link_if] == space.link_if_option)
-        count = unmet.astype(float) @ self.condition + holds.astype(float) @ self.forbids
-        return count.reshape(runs, *space.exists.shape)
+        space = self.space
+        count = np.zeros((len(packages), *space.exists.shape), dtype=np.int64)
+        for link in np.flatnonzero(self.two):
+            if_point, if_option = space.link_if[link], space.link_if_option[link]
+            then_point, allowed = space.link_then[link], space.link_allowed[link]
+            count[:, if_point, if_option] += ~allowed[packages[:, then_point]]  # unmet now
+            holds = packages[:, if_point] == if_option
+            count[:, then_point] += holds[:, None] & ~allowed  # forbidden while it holds
+        return count
 
     def __call__(self, packages: np.ndarray, pairs: bool = True):
         """(runs, points, options) one-point moves and (runs, pairs, a, b) pair moves
         (None without linked pairs or when not asked for)."""
         space, runs = self.space, len(packages)
         violations = self.violations(packages)
-        singles = space.own_ok & (violations == 0) & ~self.locked[:, None]
+        singles = self.free & (violations == 0)
         singles[np.arange(runs)[:, None], np.arange(space.n_points)[None, :], packages] = False
         if not len(self.first) or not pairs:
             return singles, None
