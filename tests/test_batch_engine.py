@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from random_scenarios import random_scenario
 
 import sim
@@ -206,6 +208,23 @@ def test_a_climbs_changes_score_as_the_models_whole_array_to_the_last_bit():
         rest = whole - rows[first] - rows[second]
         both = table[r][first][:, :, None, :] + table[r][second][:, None, :, :]
         assert np.array_equal(pairs[r], mine(both + rest[:, None, None]).reshape(-1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 7))
+def test_top_gains_are_the_models_stable_sort_of_kept_objections(seed, points):
+    """Kept picks are the model's `argsort(-gain, kind="stable")[:3]` filtered by
+    TOLERANCE, with ties, red lines (inf) and points without options (-inf)."""
+    from sim.negotiation.batch.responses import top_gains
+    from sim.negotiation.tolerance import TOLERANCE
+
+    rng = np.random.default_rng(seed)
+    gain = rng.choice([-np.inf, 0.0, TOLERANCE, 0.1, 0.2, np.inf], size=(40, points))
+    ranked, kept = top_gains(gain.copy())
+    for run in range(len(gain)):
+        model = [i for i in np.argsort(-gain[run], kind="stable")[:3] if gain[run][i] > TOLERANCE]
+        assert ranked[run][kept[run]].tolist() == model
+        assert kept[run].tolist() == sorted(kept[run].tolist(), reverse=True)  # kept first
 
 
 def test_what_listeners_believe_a_text_gives_a_party_is_the_models_sum():

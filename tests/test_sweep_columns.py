@@ -40,6 +40,8 @@ def test_stored_rows_read_column_by_column_are_the_rows_of_the_whole_frame(tmp_p
     positions = np.array([0, 36, 37, 100, 159])
     taken = rows.take(positions).astype(str)
     assert taken.equals(whole.iloc[positions].reset_index(drop=True).astype(str))
+    some = ["status", whole.columns[5]]
+    assert rows.take(positions, some).astype(str).equals(taken[some])
     with pytest.raises(KeyError):
         rows["no.such.column"]
 
@@ -59,14 +61,18 @@ def test_the_summary_of_stored_rows_is_the_summary_of_the_whole_frame(tmp_path, 
     assert from_columns["indices"]["outputs"]["round"]["ST"] is not None
 
 
-def test_recorded_values_checked_a_parameter_at_a_time_still_catch_an_edited_sweep(
+def test_recorded_values_checked_a_block_of_sets_at_a_time_still_catch_an_edited_sweep(
     monkeypatch,
 ):
-    monkeypatch.setattr(sim.sweeps.indices, "MISMATCH_BYTES", 1)  # one parameter at a time
-    rows = design_rows(a_sweep())
-    assert sensitivity(a_sweep(), rows)["note"] is None
-    edited = replace(a_sweep(), seed=4)
-    assert "changed after the runs" in sensitivity(edited, rows)["note"]
+    monkeypatch.setattr(sim.sweeps.indices, "MISMATCH_BLOCK", 7)  # sets 0-6, 7-13, ...
+    sweep = a_sweep()
+    rows = design_rows(sweep)
+    assert sensitivity(sweep, rows)["note"] is None
+    assert "changed after the runs" in sensitivity(replace(sweep, seed=4), rows)["note"]
+    path = [p.path for p in sweep.parameters if not (p.values or p.integer)][-1]
+    rows.loc[rows["sample"] == 30, path] += 0.01  # in the fifth block
+    assert f"{path} is" in sensitivity(sweep, rows)["note"]
+    assert "parameter set 30 " in sensitivity(sweep, rows)["note"]
 
 
 @pytest.mark.parametrize("second_order", [False, True])

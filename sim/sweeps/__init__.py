@@ -28,6 +28,7 @@ from ..scenario.loader import load_scenario
 from ..scenario.names import name_problem
 from .design import ParameterSets, run_count
 from .execute import execute, run_chunk
+from .heap import release_freed_memory
 from .spec import Sweep, load_sweep, parameter_set_count, replications_text, size_problem
 from .store import FolderLock, RunStore, remove_temporaries, write_atomic
 
@@ -218,6 +219,7 @@ def sweep_report(
     folder = Path(folder)
     if spec is None:
         spec = _sweep_from_manifest(read_manifest(folder), folder)
+    release_freed_memory()  # what the runs left, before the report's largest stages
     store = RunStore(folder, run_count(spec))
     rows = store.rows()
     damaged = {str(part): problem for part, problem in store.damaged.items()}
@@ -225,6 +227,7 @@ def sweep_report(
     if damaged:
         summary["damaged"] = damaged
     write_atomic(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
+    release_freed_memory()
     write_sweep_page(spec, rows, summary, folder / "sweep.html")
     return SweepResult(summary, folder, damaged)
 

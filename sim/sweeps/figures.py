@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .spec import Parameter, Sweep
-from .store import Rows, in_run_order
+from .store import Rows, in_run_order, take_runs
 from .summary import matches
 
 RUNS_SHOWN = 5000  # parallel coordinates draw at most this many runs (a fixed sample)
@@ -200,8 +200,8 @@ def runs_figure(sweep: Sweep, rows: Rows, statuses: list[str]) -> go.Figure:
     keep = np.arange(len(rows))
     if len(rows) > RUNS_SHOWN:
         keep = np.sort(np.random.default_rng(0).choice(len(rows), RUNS_SHOWN, replace=False))
-    rows = rows.take(keep)
     outputs = [o for o in sweep.outputs if o in rows.columns and o != "status"]
+    rows = take_runs(rows, keep, [*(p.path for p in sweep.parameters), *outputs, "status"])
     label = short_labels([*(p.path for p in sweep.parameters), *outputs])
     dimensions = [_dimension(p, rows[p.path], label[p.path]) for p in sweep.parameters]
     dimensions += [{"label": escape(label[o]), "values": _floats(rows[o])} for o in outputs]

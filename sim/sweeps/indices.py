@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from .design import ParameterSets, salib_problem, value_of
+from .heap import release_freed_memory
 from .spec import STATUS_OUTPUTS, Parameter, Sweep
 from .store import Rows, in_run_order
 
 Z95 = 1.959963984540054  # the two-sided 95% normal quantile
-MISMATCH_BLOCK = 65_536  # parameter sets of the design made at a time to check the rows
-MISMATCH_BYTES = 16 * 2**20  # recorded parameter values held at a time for that check
+MISMATCH_BLOCK = 16_384  # parameter sets of the design made at a time to check the rows
 BOOTSTRAP = 100  # resamples for the Sobol indices' intervals, as SALib draws by default
 BOOTSTRAP_CELLS = 524_288  # base samples times resamples a block of them draws (~35 MB)
 DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
@@ -62,6 +62,7 @@ def sensitivity(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> 
         return result
     salib = salib_problem(sweep)
     for output in sweep.outputs:
+        release_freed_memory()  # each output's arrays are as large as the last one's
         if output in STATUS_OUTPUTS or output in rows.columns:
             y = sample_means(output_values(rows, output).to_numpy(), sample, len(sets))
             result["outputs"][output] = _indices(sweep, salib, sets, y)
@@ -82,7 +83,7 @@ def sample_means(values: np.ndarray, sample: np.ndarray, n: int) -> np.ndarray:
 def coverage_problem(sweep: Sweep, rows: Rows, sets: ParameterSets, sample) -> str | None:
     """Why the rows do not cover exactly the design's parameter sets, if they do not."""
     n = len(sets)
-    present, first = np.unique(sample, return_index=True)
+    present, first = first_runs(sample)
     foreign = present[(present < 0) | (present >= n)]
     if foreign.size:
         return (
@@ -98,28 +99,36 @@ def coverage_problem(sweep: Sweep, rows: Rows, sets: ParameterSets, sample) -> s
     return design_mismatch(sweep, rows, sets, first)
 
 
+def first_runs(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(sample, return_index=True)`: the parameter sets present and the row of
+    each one's first run; without a sort where the rows are in run order, as a store's
+    are (a million rows: a few MB, not some 40 of sorting)."""
+    if not len(sample) or not (sample[1:] >= sample[:-1]).all():
+        return np.unique(sample, return_index=True)
+    first = np.flatnonzero(np.concatenate([[True], sample[1:] != sample[:-1]]))
+    return sample[first], first
+
+
 def design_mismatch(sweep: Sweep, rows: Rows, sets: ParameterSets, first) -> str | None:
     """Whether the recorded parameter values (those of each set's first run, `first`)
     are those of the design (a sweep file edited between the runs and the report would
-    otherwise give silently wrong indices). The design's rows are made a block at a
-    time, for as many parameters at a time as MISMATCH_BYTES of their values hold."""
-    indexed = [(j, p) for j, p in enumerate(sweep.parameters) if p.path in rows.columns]
-    group = max(1, MISMATCH_BYTES // (8 * max(1, len(first))))
-    for at in range(0, len(indexed), group):
-        checked = indexed[at : at + group]
-        recorded = {p.path: rows[p.path].to_numpy()[first] for _, p in checked}
+    otherwise give silently wrong indices). One parameter's column at a time, against
+    the design made MISMATCH_BLOCK sets at a time."""
+    for j, parameter in enumerate(sweep.parameters):
+        if parameter.path not in rows.columns:
+            continue
+        column = rows[parameter.path].to_numpy()
         for start in range(0, len(sets), MISMATCH_BLOCK):
             block = np.arange(start, min(start + MISMATCH_BLOCK, len(sets)))
-            raw = sets.rows(block)
-            for j, parameter in checked:
-                found = _mismatch(parameter, recorded[parameter.path][block], raw[:, j])
-                if found is not None:
-                    s, given = found
-                    return (
-                        f"{parameter.path} is {given!r} in the runs of parameter set "
-                        f"{start + s} but {value_of(parameter, raw[s, j])!r} in the design: "
-                        "was the sweep file changed after the runs?"
-                    )
+            raw = sets.rows(block)[:, j]
+            found = _mismatch(parameter, column[first[block]], raw)
+            if found is not None:
+                s, given = found
+                return (
+                    f"{parameter.path} is {given!r} in the runs of parameter set "
+                    f"{start + s} but {value_of(parameter, raw[s])!r} in the design: "
+                    "was the sweep file changed after the runs?"
+                )
     return None
 
 

@@ -69,6 +69,12 @@ MORRIS_CAPTION = (
 
 def sweep_page_html(sweep: Sweep, rows: Rows, summary: dict) -> str:
     """The whole page: what was swept, the overall chances, then the figures."""
+    return "".join(_page_pieces(sweep, rows, summary))
+
+
+def _page_pieces(sweep: Sweep, rows: Rows, summary: dict):
+    """The page's text in pieces, each figure made only when it is reached: written piece
+    by piece, the page is never held whole (with plotly.js, some 13 MB of text)."""
     title = escape(sweep.name)
     parts = [
         "<!DOCTYPE html>",
@@ -79,13 +85,13 @@ def sweep_page_html(sweep: Sweep, rows: Rows, summary: dict) -> str:
         _intro_html(sweep, summary),
     ]
     for k, (div_id, heading, caption, figure) in enumerate(_sections(sweep, rows, summary)):
-        parts += [
-            f"<h2>{heading}</h2>",
-            f"<p>{escape(caption)}</p>",
-            figure_html(figure, div_id, with_plotlyjs=k == 0),
-        ]
+        parts += [f"<h2>{heading}</h2>", f"<p>{escape(caption)}</p>"]
+        yield "\n".join(p for p in parts if p) + "\n"
+        yield figure_html(figure, div_id, with_plotlyjs=k == 0)
+        yield "\n"
+        parts = []
     parts += [_notes_html(summary), "</body></html>\n"]
-    return "\n".join(p for p in parts if p)
+    yield "\n".join(p for p in parts if p)
 
 
 def _sections(sweep: Sweep, rows: Rows, summary: dict):
@@ -111,7 +117,7 @@ def _sections(sweep: Sweep, rows: Rows, summary: dict):
 def write_sweep_page(sweep: Sweep, rows: Rows, summary: dict, path: Path) -> None:
     """Write sweep.html, a single file that opens without a network (whole or not at
     all: a kill while writing leaves the previous page)."""
-    write_atomic(Path(path), sweep_page_html(sweep, rows, summary))
+    write_atomic(Path(path), _page_pieces(sweep, rows, summary))
 
 
 def _intro_html(sweep: Sweep, summary: dict) -> str:

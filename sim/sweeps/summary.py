@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .design import ParameterSets
+from .heap import release_freed_memory
 from .indices import Z95, sensitivity
 from .spec import STATUS_OUTPUTS, Parameter, Sweep, parameter_set_count
 from .store import Rows, in_run_order
@@ -59,36 +60,68 @@ def summarize(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> di
     }
     if not len(rows):
         return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows, sets)}
-    status = as_text(rows["status"])
-    statuses = [*STATUS_OUTPUTS, *sorted(set(status) - set(STATUS_OUTPUTS))]
-    parameters = {}
-    for p in sweep.parameters:
-        bins, index = parameter_bins(p, rows[p.path])
-        for b, described in enumerate(bins):
-            inside = status[index == b]
-            described["n"] = len(inside)
-            described["status"] = {
-                s: proportion((inside == s).sum(), len(inside)) for s in statuses
-            }
-        parameters[p.path] = {"kind": "values" if p.values else "numeric", "bins": bins}
+    status = Statuses(rows["status"])
+    parameters = {p.path: parameter_summary(p, rows[p.path], status) for p in sweep.parameters}
     indices = sensitivity(sweep, rows, sets)
+    release_freed_memory()
     leading = leading_parameters(sweep, indices, parameters)
     ranked = [entry["parameter"] for entry in leading["ranking"]]
     by_path = {p.path: p for p in sweep.parameters}
     binned = {path: parameter_bins(by_path[path], rows[path]) for path in ranked[:PAIRS]}
+    agreed = status.of("agreement")
     pairs = [
-        agreement_grid(status, binned[a], binned[b], a, b)
+        agreement_grid(agreed, binned[a], binned[b], a, b)
         for a, b in itertools.combinations(ranked[:PAIRS], 2)
     ]
     return summary | {
-        "statuses": statuses,
-        "status": {s: proportion((status == s).sum(), len(status)) for s in statuses},
+        "statuses": status.names,
+        "status": status.shares(),
         "parameters": parameters,
         "leading": leading,
         "pairs": pairs,
-        "points": settled_options(rows, status, ranked[0], binned[ranked[0]]),
+        "points": settled_options(rows, agreed, ranked[0], binned[ranked[0]]),
         "indices": indices,
     }
+
+
+class Statuses:
+    """Every run's status as a small code (a million runs: 1 MB, not 8 of object
+    pointers), and the statuses to report: the model's, then any other found."""
+
+    def __init__(self, column: pd.Series):
+        codes, labels = text_codes(column)
+        self.codes = codes.astype(np.min_scalar_type(max(len(labels) - 1, 0)))
+        self.code = {label: k for k, label in enumerate(labels)}
+        found = {labels[k] for k in np.flatnonzero(np.bincount(self.codes, minlength=1))}
+        self.names = [*STATUS_OUTPUTS, *sorted(found - set(STATUS_OUTPUTS))]
+
+    def of(self, name: str) -> np.ndarray:
+        """Which runs ended with this status."""
+        if name not in self.code:
+            return np.zeros(len(self.codes), dtype=bool)
+        return self.codes == self.code[name]
+
+    def shares(self, runs: np.ndarray | None = None) -> dict:
+        """Each status's proportion among the runs picked by the mask `runs` (all: None)."""
+        codes = self.codes if runs is None else self.codes[runs]
+        counts = np.bincount(codes, minlength=len(self.code))
+        return {
+            s: proportion(counts[self.code[s]] if s in self.code else 0, len(codes))
+            for s in self.names
+        }
+
+
+# -- probabilities across the parameters ----------------------------------------------
+
+
+def parameter_summary(parameter: Parameter, column: pd.Series, status: Statuses) -> dict:
+    """A parameter's bins, each with its run count and status proportions."""
+    bins, index = parameter_bins(parameter, column)
+    for b, described in enumerate(bins):
+        inside = index == b
+        described["n"] = int(inside.sum())
+        described["status"] = status.shares(inside)
+    return {"kind": "values" if parameter.values else "numeric", "bins": bins}
 
 
 def parameter_bins(parameter: Parameter, column: pd.Series) -> tuple[list[dict], np.ndarray]:
@@ -149,11 +182,11 @@ def _index_scores(indices: dict) -> list[float] | None:
     return [max(column) for column in zip(*per_output, strict=True)]
 
 
-def agreement_grid(status: np.ndarray, first, second, x: str, y: str) -> dict:
+def agreement_grid(agreed: np.ndarray, first, second, x: str, y: str) -> dict:
     """P(agreement) with its Wilson interval and run count in every cell of two
-    parameters' bins (a row per bin of `y`, a column per bin of `x`)."""
+    parameters' bins (a row per bin of `y`, a column per bin of `x`); `agreed` marks the
+    runs that agreed."""
     (x_bins, x_index), (y_bins, y_index) = first, second
-    agreed = status == "agreement"
     grid = {
         "x": x,
         "y": y,
@@ -173,12 +206,12 @@ def agreement_grid(status: np.ndarray, first, second, x: str, y: str) -> dict:
     return grid
 
 
-def settled_options(rows: Rows, status: np.ndarray, leading: str, binned) -> dict:
-    """Per point, the share of each option in the agreements reached, overall and per bin
-    of the leading parameter. (A run without agreement settles nothing: its `point.`
-    columns hold the last text on the table.) Counted on codes, a point at a time."""
+def settled_options(rows: Rows, agreed: np.ndarray, leading: str, binned) -> dict:
+    """Per point, the share of each option in the agreements reached (`agreed` marks
+    them), overall and per bin of the leading parameter. (A run without agreement settles
+    nothing: its `point.` columns hold the last text on the table.) Counted on codes, a
+    point at a time."""
     bins, index = binned
-    agreed = status == "agreement"
     where = index[agreed]
     points = {}
     for column in [c for c in rows.columns if c.startswith("point.")]:

@@ -50,7 +50,8 @@ class BatchBeliefs:
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        for name in ("salience", "domestic_weights", "mean", "variance", "sd", "prior", "listening"):
+        kept = ("salience", "domestic_weights", "mean", "variance", "sd", "prior", "listening")
+        for name in kept:
             setattr(self, name, getattr(self, name)[runs])
         self.demand = self.demand[runs]
 
@@ -64,7 +65,9 @@ class BatchBeliefs:
         at = self.position[listener]
         if columns is None:
             columns = range(self.mean.shape[1] + len(self.bodies))
-        return self.columns_of(lambda party: np.clip(self.mean[runs, party, at], 0, 1), runs, columns)
+        return self.columns_of(
+            lambda party: np.clip(self.mean[runs, party, at], 0, 1), runs, columns
+        )
 
     def hopeful_columns(self, listener: int, doubt: np.ndarray, columns) -> list[np.ndarray]:
         """`Beliefs.hopeful_table` for every run's doubt: one (runs, point, option) array

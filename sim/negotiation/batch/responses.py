@@ -70,8 +70,7 @@ class Responses:
         gain = self.best_options[:, :, row] - current
         crossed = self.crossed[:, :, row]
         gain[crossed] = np.inf
-        ranked = np.argsort(-gain, axis=1, kind="stable")[:, :MAX_OBJECTIONS]
-        kept = np.take_along_axis(gain, ranked, axis=1) > TOLERANCE
+        ranked, kept = top_gains(gain)
         pushable = kept & ~np.take_along_axis(crossed, ranked, axis=1)
         first_pushed = np.where(pushable.any(axis=1), pushable.argmax(axis=1), 0)
         self.objection[:, row] = np.where(~accepted & kept[:, 0], ranked[:, 0], -1)
@@ -157,6 +156,22 @@ class Responses:
                 self.beliefs.demand[:, :, row] = np.where(
                     out[:, None], demand, self.beliefs.demand[:, :, row]
                 )
+
+
+def top_gains(gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first MAX_OBJECTIONS points of each run's stable sort by falling gain (runs,
+    points), and which of them gain more than TOLERANCE: the model's `argsort(-gain,
+    kind="stable")[:MAX_OBJECTIONS]`, one argmax at a time (it takes the first of equals).
+    Once only points gaining nothing are left, the picks may repeat; none of them is kept."""
+    runs = np.arange(len(gain))
+    count = min(MAX_OBJECTIONS, gain.shape[1])
+    ranked = np.empty((len(gain), count), dtype=np.int64)
+    kept = np.empty((len(gain), count), dtype=bool)
+    for k in range(count):
+        ranked[:, k] = best = gain.argmax(axis=1)
+        kept[:, k] = gain[runs, best] > TOLERANCE
+        gain[runs, best] = -np.inf
+    return ranked, kept
 
 
 def ratification_utility(weights: np.ndarray, values: np.ndarray, row: int) -> np.ndarray:

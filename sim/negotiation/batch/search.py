@@ -113,8 +113,7 @@ class Moves:
 
     def __init__(self, space: OutcomeSpace, locked: np.ndarray):
         self.space, self.locked = space, locked
-        points, width = space.exists.shape
-        self.width = width
+        self.width = width = space.exists.shape[1]
         two = space.link_if != space.link_then
         self.two = two
         self.free = space.own_ok & ~locked[:, None]  # options a change may pick, links aside
