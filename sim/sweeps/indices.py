@@ -21,7 +21,7 @@ from .store import Rows, in_run_order
 Z95 = 1.959963984540054  # the two-sided 95% normal quantile
 MISMATCH_BLOCK = 16_384  # parameter sets of the design made at a time to check the rows
 BOOTSTRAP = 100  # resamples for the Sobol indices' intervals, as SALib draws by default
-BOOTSTRAP_CELLS = 524_288  # base samples times resamples a block of them draws (~35 MB)
+BOOTSTRAP_CELLS = 262_144  # base samples times resamples a block of them draws (~18 MB)
 DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
 INDEX_KEYS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
@@ -75,9 +75,11 @@ def sample_means(values: np.ndarray, sample: np.ndarray, n: int) -> np.ndarray:
     """One output averaged over the replications of each of the `n` parameter sets (its
     runs' `sample`), missing values left out (NaN where a set has none)."""
     known = ~np.isnan(values)
-    runs = np.bincount(sample[known], minlength=n)
+    if not known.all():  # no copies of a million values when none is missing
+        sample, values = sample[known], values[known]
+    runs = np.bincount(sample, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.bincount(sample[known], values[known], minlength=n) / runs
+        return np.bincount(sample, values, minlength=n) / runs
 
 
 def coverage_problem(sweep: Sweep, rows: Rows, sets: ParameterSets, sample) -> str | None:
@@ -90,7 +92,9 @@ def coverage_problem(sweep: Sweep, rows: Rows, sets: ParameterSets, sample) -> s
             f"the rows hold parameter sets {_few(foreign)} outside this design's {n}: "
             "was the sweep file changed after the runs?"
         )
-    missing = np.setdiff1d(np.arange(n), present)
+    complete = len(present) == n  # sorted, distinct and within the design: all of it
+    missing = np.array([], np.int64) if complete else np.setdiff1d(np.arange(n), present)
+    del present
     if missing.size:
         return (
             f"{missing.size} of the design's {n} parameter sets have no run yet (sets "

@@ -89,8 +89,7 @@ class Statuses:
     pointers), and the statuses to report: the model's, then any other found."""
 
     def __init__(self, column: pd.Series):
-        codes, labels = text_codes(column)
-        self.codes = codes.astype(np.min_scalar_type(max(len(labels) - 1, 0)))
+        self.codes, labels = text_codes(column)
         self.code = {label: k for k, label in enumerate(labels)}
         found = {labels[k] for k in np.flatnonzero(np.bincount(self.codes, minlength=1))}
         self.names = [*STATUS_OUTPUTS, *sorted(found - set(STATUS_OUTPUTS))]
@@ -129,7 +128,7 @@ def parameter_bins(parameter: Parameter, column: pd.Series) -> tuple[list[dict],
     Listed values and numbers with few distinct values get a bin each; a range is cut
     into equal widths, a distribution at its quantiles (equal counts)."""
     if parameter.values:
-        index = np.full(len(column), -1)
+        index = np.full(len(column), -1, dtype=_bin_type(len(parameter.values)))
         for b, value in enumerate(parameter.values):
             index[matches(column, value)] = b
         return [{"label": _label(v), "value": v} for v in parameter.values], index
@@ -139,7 +138,7 @@ def parameter_bins(parameter: Parameter, column: pd.Series) -> tuple[list[dict],
         labels = [_label(int(v) if parameter.integer else float(v)) for v in distinct]
         return (
             [{"label": t, "value": float(v)} for t, v in zip(labels, distinct, strict=True)],
-            np.searchsorted(distinct, x),
+            np.searchsorted(distinct, x).astype(_bin_type(len(distinct))),
         )
     if parameter.distribution == "uniform":
         edges = np.linspace(parameter.low, parameter.high, BINS + 1)
@@ -150,7 +149,13 @@ def parameter_bins(parameter: Parameter, column: pd.Series) -> tuple[list[dict],
         {"label": f"{_label(lo)}\u2013{_label(hi)}", "low": float(lo), "high": float(hi)}
         for lo, hi in itertools.pairwise(edges)
     ]
-    return bins, index
+    return bins, index.astype(_bin_type(len(bins)))
+
+
+def _bin_type(count: int) -> type:
+    """The smallest signed integer type for bin numbers 0 .. count - 1 and -1 (none): a
+    million runs' bins in 1 MB, not 8."""
+    return np.int8 if count < 127 else np.int32
 
 
 def leading_parameters(sweep: Sweep, indices: dict, parameters: dict) -> dict:
@@ -261,7 +266,7 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     code_of: dict[str, int] = {}
     recoded = [code_of.setdefault(str(value), len(code_of)) for value in distinct]
     recoded.append(code_of.setdefault("nan", len(code_of)))  # code -1 picks the last
-    return np.array(recoded)[codes], list(code_of)
+    return np.array(recoded, dtype=np.min_scalar_type(len(code_of)))[codes], list(code_of)
 
 
 def _label(value) -> str:
