@@ -21,13 +21,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..negotiation.batch import MAX_BATCH
 from ..scenario.data import ENGINES
 from ..scenario.errors import ScenarioError
 from ..scenario.limits import MAX_JOBS, SWEEP_CONFIRM_RUNS
 from ..scenario.loader import load_scenario
 from ..scenario.names import name_problem
 from .design import ParameterSets, run_count
-from .execute import execute, run_chunk
+from .execute import block_size, execute, run_chunk
 from .heap import release_freed_memory
 from .spec import Sweep, load_sweep, parameter_set_count, replications_text, size_problem
 from .store import FolderLock, RunStore, remove_temporaries, write_atomic
@@ -174,6 +175,7 @@ class _Plan:
     def estimate(self, todo: int) -> str:
         if self._seconds_per_run is None:
             self._seconds_per_run = self._measure()
+            release_freed_memory()  # the timed batches' arrays, before the sweep runs
         work = todo * self._seconds_per_run
         if self.dask is not None:
             return f"about {duration(work)} of one core's work"
@@ -183,18 +185,29 @@ class _Plan:
         return f"about {duration(work / speed)} with {jobs}"
 
     def _measure(self) -> float:
-        """Seconds per run: the first run (with the warm-up) if slow, else a few more
-        together (a batch engine's runs cost less the more share a batch)."""
+        """Seconds per run: the first run (with the warm-up) if slow; else a few more
+        together on the Mesa engine; on the batch engine a batch of MEASURED_RUNS runs and
+        one four times as large, whose difference parts a run's own cost from the batch's,
+        priced at the size of the sweep's batches."""
         base, seed = str(self.spec.base), self.spec.seed
-        start = time.perf_counter()
-        run_chunk(base, seed, [(0, 0, 0, {})], self.engine)
-        first = time.perf_counter() - start
+        first = self._time(base, seed, 0, 1)
         if first > 0.5:  # a slow scenario: one run tells enough
             return first
         runs = MEASURED_RUNS[self.engine]
+        small = self._time(base, seed, 1, runs)
+        if self.engine != "batch":
+            return small / runs
+        large = self._time(base, seed, 1 + runs, 4 * runs)
+        per_run = (large - small) / (3 * runs)
+        if per_run <= 0:  # a noisy machine: the larger batch alone
+            return large / (4 * runs)
+        batch = min(block_size(run_count(self.spec)), MAX_BATCH)
+        return per_run + max(0.0, small - runs * per_run) / batch
+
+    def _time(self, base: str, seed: int, first: int, runs: int) -> float:
         start = time.perf_counter()
-        run_chunk(base, seed, [(run, 0, 0, {}) for run in range(1, runs + 1)], self.engine)
-        return (time.perf_counter() - start) / runs
+        run_chunk(base, seed, [(run, 0, 0, {}) for run in range(first, first + runs)], self.engine)
+        return time.perf_counter() - start
 
 
 def duration(seconds: float) -> str:

@@ -13,6 +13,7 @@ import multiprocessing
 import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
 
 import numpy as np
 
@@ -51,6 +52,15 @@ def run_chunk(base: str, sweep_seed: int, tasks: list[tuple], engine: str = "bat
             tasks, seeds, outcomes, strict=True
         )
     ]
+
+
+def stored_chunk(folder: str, kind: str, base: str, sweep_seed: int, tasks, engine="batch") -> int:
+    """`run_chunk`, its rows written to the sweep's store as one part by the worker that
+    ran them: only their count goes back, so the main process never holds a chunk's rows
+    (a local worker shares the store's disk; a Dask worker may not, and sends its rows)."""
+    rows = run_chunk(base, sweep_seed, tasks, engine)
+    RunStore(Path(folder), kind=kind).write(rows)
+    return len(rows)
 
 
 def _variants(base: str, paths: tuple[str, ...]) -> Variants:
@@ -128,18 +138,20 @@ def execute(
             for args in chunks:
                 _finish(work(*args), store, bar)
         else:
-            _on_processes(work, chunks, store, bar, jobs)
+            where = str(store.folder.parent), store.format
+            _on_processes(functools.partial(stored_chunk, *where, engine=engine), chunks, bar, jobs)
     finally:
         bar.close()
 
 
-def _on_processes(work, chunks, store: RunStore, bar, jobs: int) -> None:
+def _on_processes(work, chunks, bar, jobs: int) -> None:
+    """Local workers run the chunks and store their rows; the bar counts them."""
     context = multiprocessing.get_context("forkserver")
     # the server imports the model once and forks each worker from it, ready to run
     context.set_forkserver_preload([__name__])
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt)
     try:
-        _drain((pool.submit(work, *args) for args in chunks), store, bar, window=2 * jobs)
+        _drain((pool.submit(work, *args) for args in chunks), bar.update, window=2 * jobs)
     except BaseException:  # Ctrl-C or a failed run: stop now, not after the queued chunks
         _stop(pool)
         raise
@@ -168,13 +180,13 @@ def _finish(rows: list[dict], store: RunStore, bar) -> None:
     bar.update(len(rows))
 
 
-def _drain(submissions, store: RunStore, bar, window: int) -> None:
-    """Keep at most `window` chunks in flight; store each as it completes."""
+def _drain(submissions, finish, window: int) -> None:
+    """Keep at most `window` chunks in flight; `finish` each one's result as it completes."""
     running = set(itertools.islice(submissions, window))
     while running:
         finished, running = wait(running, return_when=FIRST_COMPLETED)
         for future in finished:
-            _finish(future.result(), store, bar)
+            finish(future.result())
         running |= set(itertools.islice(submissions, len(finished)))
 
 

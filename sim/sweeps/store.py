@@ -125,14 +125,17 @@ def part_name(first: int, last: int, kind: str) -> str:
 
 class RunStore:
     """The rows of one sweep, a part file per block of runs; `runs`, when known, is the
-    sweep's run count (a part holding a run at or past it is damaged)."""
+    sweep's run count (a part holding a run at or past it is damaged); `kind`, when
+    known, the parts' format (else that of the parts found, or the default)."""
 
-    def __init__(self, folder: Path, runs: int | None = None):
+    def __init__(self, folder: Path, runs: int | None = None, kind: str | None = None):
         self.folder = Path(folder) / "runs"
         self.runs = runs
         self.damaged: dict[Path, str] = {}  # part -> what is wrong with it, as last read
-        existing = {p.suffix.lstrip(".") for p in self.parts()}
-        self.format = existing.pop() if len(existing) == 1 else default_format()
+        if kind is None:
+            existing = {p.suffix.lstrip(".") for p in self.parts()}
+            kind = existing.pop() if len(existing) == 1 else default_format()
+        self.format = kind
 
     def parts(self) -> list[Path]:
         if not self.folder.is_dir():
