@@ -54,7 +54,9 @@ def run_chunk(base: str, sweep_seed: int, tasks: list[tuple], engine: str = "bat
     ]
 
 
-def stored_chunk(folder: str, kind: str, base: str, sweep_seed: int, tasks, engine="batch") -> int:
+def stored_chunk(
+    folder: str, kind: str, base: str, sweep_seed: int, tasks, engine: str = "batch"
+) -> int:
     """`run_chunk`, its rows written to the sweep's store as one part by the worker that
     ran them: only their count goes back, so the main process never holds a chunk's rows
     (a local worker shares the store's disk; a Dask worker may not, and sends its rows)."""
