@@ -8,6 +8,7 @@ import numpy as np
 
 from ..model import HOLDOUT_ROUNDS
 from ..tolerance import TOLERANCE, at_least, below
+from . import search
 from .memory import RATIFICATION as FAILED_RATIFICATION
 from .memory import RESERVATION as FAILED_RESERVATION
 
@@ -34,9 +35,7 @@ class Responses:
         (runs, points, parties) are the table's rows of the text."""
         runs = self.runs
         if self.ratifiers:  # what the ratifying bodies judge: the values of the text
-            values_now = runs.values[
-                self.index[:, None], np.arange(self.text.shape[1])[None, :], self.text
-            ]  # (runs, points, parties)
+            values_now = search.take(runs.values, self.text, self.index)  # (runs, points, parties)
             domestic_weights = runs.domestic_weights[self.index]
         thresholds = self.thresholds()
         for row in self.signatories:

@@ -95,10 +95,14 @@ class ColumnScore:
         return self
 
 
-def take(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
-    """(runs, points, columns): each run's table row for its package's option per point."""
-    runs = np.arange(len(table))[:, None]
-    return table[runs, np.arange(table.shape[1])[None, :], packages]
+def take(table: np.ndarray, packages: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
+    """(runs, points, columns): each run's table row for its package's option per point;
+    `runs` gives each package's run in the table (the first ones, in order, if not given)."""
+    count, points, options = len(packages), table.shape[1], table.shape[2]
+    first = np.arange(count) if runs is None else runs
+    at = (first[:, None] * points + np.arange(points)) * options + packages
+    flat = table.reshape(-1, table.shape[3])  # a row per (run, point, option)
+    return flat.take(at.reshape(-1), axis=0).reshape(count, points, table.shape[3])
 
 
 def utilities(table: np.ndarray, packages: np.ndarray) -> np.ndarray:
