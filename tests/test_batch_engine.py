@@ -179,6 +179,7 @@ def test_a_climbs_changes_score_as_the_models_whole_array_to_the_last_bit():
     """`ColumnTable.singles` and `.pairs` against the model's arrays of every change."""
     from sim.negotiation import text_search
     from sim.negotiation.batch import search
+    from sim.negotiation.batch.moves import Moves
 
     scenario = random_scenario(np.random.default_rng(5), n_points=(9, 9), n_options=(4, 4))
     model = sim.negotiation.model.NegotiationModel(scenario, 0)
@@ -196,7 +197,7 @@ def test_a_climbs_changes_score_as_the_models_whole_array_to_the_last_bit():
     first, second = space.pair_points
     every_pair = np.ones((runs, len(first), space.exists.shape[1], space.exists.shape[1]), bool)
     singles = held.singles(score, index, standing, everything)
-    pairs = held.pairs(score, index, standing, every_pair, search.Moves(space, model.locked))
+    pairs = held.pairs(score, index, standing, every_pair, Moves(space, model.locked))
     for r in range(runs):
         mine = text_search.log_score(columns, reservations[r], weights[r])
         rows = table[r][np.arange(space.n_points), packages[r]]

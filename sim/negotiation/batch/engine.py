@@ -15,6 +15,7 @@ from . import search
 from .beliefs import BatchBeliefs
 from .endings import Endings
 from .memory import Memory
+from .moves import Moves
 from .responses import Responses
 from .runs import RunSet
 
@@ -25,7 +26,7 @@ class BatchNegotiation(Responses, Endings):
     def __init__(self, runs: RunSet):
         self.runs = runs
         self.space, self.locked = runs.space, runs.locked
-        self.moves = search.Moves(runs.space, runs.locked)
+        self.moves = Moves(runs.space, runs.locked)
         count, n = runs.reservation.shape
         self.n = n
         self.index = np.arange(count)  # each row's run in `runs`
