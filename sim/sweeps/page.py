@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..reporting.report import STYLE, figure_html
 from . import figures
+from .heap import release_freed_memory
 from .indices import DESIGN_NAMES
 from .spec import Parameter, Sweep
 from .store import Rows, write_atomic
@@ -89,6 +90,8 @@ def _page_pieces(sweep: Sweep, rows: Rows, summary: dict):
         yield "\n".join(p for p in parts if p) + "\n"
         yield figure_html(figure, div_id, with_plotlyjs=k == 0)
         yield "\n"
+        del figure
+        release_freed_memory()  # each figure's data and JSON, before the next one's
         parts = []
     parts += [_notes_html(summary), "</body></html>\n"]
     yield "\n".join(p for p in parts if p)
