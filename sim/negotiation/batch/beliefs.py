@@ -44,13 +44,12 @@ class BatchBeliefs:
         variance[:, mine, :, :, self.listeners] = 0.0
         self.mean = np.ascontiguousarray(readings.transpose(0, 4, 1, 2, 3))
         self.variance = np.ascontiguousarray(variance.transpose(0, 4, 1, 2, 3))
-        self.sd = np.sqrt(self.variance)  # their square roots, for the hopeful table
         self.listening = noisy & (n > 1)  # a run whose beliefs can still move
         self.demand = np.zeros((runs, count, n))  # (run, listener, party)
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        kept = ("salience", "domestic_weights", "mean", "variance", "sd", "prior", "listening")
+        kept = ("salience", "domestic_weights", "mean", "variance", "prior", "listening")
         for name in kept:
             setattr(self, name, getattr(self, name)[runs])
         self.demand = self.demand[runs]
@@ -75,7 +74,8 @@ class BatchBeliefs:
         at, doubt = self.position[listener], doubt[:, None, None]
 
         def raised(party: int) -> np.ndarray:
-            value = self.sd[:, party, at] * doubt
+            value = np.sqrt(self.variance[:, party, at])
+            value *= doubt
             value += self.mean[:, party, at]  # mean + doubt * sd, in place
             return np.clip(value, 0, 1, out=value)
 
@@ -123,7 +123,6 @@ class BatchBeliefs:
         new_mean, new_variance = update(means.take(at), variances.take(at), floor, c, bounds, holds)
         means.put(at, new_mean)  # in term order: the later of two equal positions is kept
         variances.put(at, new_variance)
-        self.sd.reshape(-1).put(at, np.sqrt(new_variance))
 
     def learn_sums(self, texts, weights, parties, bounds, holds, mask) -> None:
         """Where `mask` (runs, parties): the weighted sum of the party's values on the run's
