@@ -10,13 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs
 from SALib.test_functions import Ishigami
 
 from sim.sweeps import figures
 from sim.sweeps.design import design_matrix, parameter_set
 from sim.sweeps.figures import runs_figure
-from sim.sweeps.indices import output_values, sensitivity
+from sim.sweeps.indices import output_values, sample_means, sensitivity
 from sim.sweeps.page import sweep_page_html, write_sweep_page
 from sim.sweeps.spec import Design, Parameter, Sweep
 from sim.sweeps.summary import summarize, wilson
@@ -342,3 +344,29 @@ def test_summary_is_the_same_for_rows_read_back_from_a_part_file(suffix, tmp_pat
         rows.to_csv(part, index=False)
         back = pd.read_csv(part)
     assert summarize(sweep, back) == summarize(sweep, rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(allow_nan=True, allow_infinity=False), st.just(-0.0)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.randoms(use_true_random=False),
+    st.sampled_from([np.int32, np.int64]),
+)
+def test_one_run_a_set_gives_the_means_bincount_gives(values, random, dtype):
+    """With one run a set, `sample_means` skips the counts; the means are those of the
+    general path (NaN where missing, -0.0 made 0.0 as bincount's sum makes it)."""
+    values = np.array(values)
+    sample = np.array(random.sample(range(len(values)), len(values)), dtype=dtype)
+    known = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.bincount(sample[known], values[known], minlength=len(values)) / (
+            np.bincount(sample[known], minlength=len(values))
+        )
+    found = sample_means(values, sample, len(values))
+    np.testing.assert_array_equal(found, expected)  # NaN where expected NaN
+    known_mean = ~np.isnan(expected)
+    assert (np.signbit(found) == np.signbit(expected))[known_mean].all()

@@ -197,9 +197,10 @@ def runs_figure(sweep: Sweep, rows: Rows, statuses: list[str]) -> go.Figure:
     """Parallel coordinates of (a fixed sample of) the runs: parameters, then the numeric
     outputs, then the status, each line coloured by its status."""
     rows = in_run_order(rows)
-    keep = np.arange(len(rows))
     if len(rows) > RUNS_SHOWN:
         keep = np.sort(np.random.default_rng(0).choice(len(rows), RUNS_SHOWN, replace=False))
+    else:
+        keep = np.arange(len(rows))
     outputs = [o for o in sweep.outputs if o in rows.columns and o != "status"]
     rows = take_runs(rows, keep, [*(p.path for p in sweep.parameters), *outputs, "status"])
     label = short_labels([*(p.path for p in sweep.parameters), *outputs])

@@ -56,7 +56,7 @@ def sensitivity(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> 
         return result
     rows = in_run_order(rows)
     sets = ParameterSets(sweep) if sets is None else sets
-    sample = rows["sample"].to_numpy() if len(rows) else np.array([], np.int64)
+    sample = set_numbers(rows)
     if (problem := coverage_problem(sweep, rows, sets, sample)) is not None:
         result["note"] = problem
         return result
@@ -71,9 +71,24 @@ def sensitivity(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> 
     return result
 
 
+def set_numbers(rows: Rows) -> np.ndarray:
+    """Each run's parameter set (`sample`), in 4 bytes a run where the numbers fit."""
+    sample = rows["sample"].to_numpy() if len(rows) else np.array([], np.int64)
+    small = np.iinfo(np.int32)
+    if len(sample) and small.min <= sample.min() and sample.max() <= small.max:
+        return sample.astype(np.int32)
+    return sample
+
+
 def sample_means(values: np.ndarray, sample: np.ndarray, n: int) -> np.ndarray:
     """One output averaged over the replications of each of the `n` parameter sets (its
-    runs' `sample`), missing values left out (NaN where a set has none)."""
+    runs' `sample`, which holds every set: `coverage_problem` has said so), missing values
+    left out (NaN where a set has none)."""
+    if len(sample) == n:  # one run a set: its value is its mean, with no counts made
+        means = np.empty(n)
+        means[sample] = values
+        means += 0.0  # as bincount's 0.0 + value: -0.0 becomes 0.0, all else stays
+        return means
     known = ~np.isnan(values)
     if not known.all():  # no copies of a million values when none is missing
         sample, values = sample[known], values[known]
@@ -133,6 +148,7 @@ def design_mismatch(sweep: Sweep, rows: Rows, sets: ParameterSets, first) -> str
                     f"{start + s} but {value_of(parameter, raw[s])!r} in the design: "
                     "was the sweep file changed after the runs?"
                 )
+        del column  # freed before the next parameter's values are read
     return None
 
 
