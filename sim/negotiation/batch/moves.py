@@ -18,6 +18,8 @@ class Moves:
         self.width = width = space.exists.shape[1]
         two = space.link_if != space.link_then
         self.two = two
+        # a cell's broken links fit in a byte unless a scenario has very many links
+        self.count_type = np.int8 if two.sum() < 128 else np.int64
         self.free = space.own_ok & ~locked[:, None]  # options a change may pick, links aside
         first, second = space.pair_points
         self.first, self.second = first, second
@@ -40,7 +42,7 @@ class Moves:
     def violations(self, packages: np.ndarray) -> np.ndarray:
         """(runs, points, options) links between two points one change would break."""
         space = self.space
-        count = np.zeros((len(packages), *space.exists.shape), dtype=np.int64)
+        count = np.zeros((len(packages), *space.exists.shape), dtype=self.count_type)
         for link in np.flatnonzero(self.two):
             if_point, if_option = space.link_if[link], space.link_if_option[link]
             then_point, allowed = space.link_then[link], space.link_allowed[link]

@@ -129,7 +129,7 @@ class ColumnTable:
     options) array per column, so that a climb reads only the cells it scores."""
 
     def __init__(self, columns: list[np.ndarray]):
-        _, self.points, self.options = columns[0].shape
+        self.runs, self.points, self.options = columns[0].shape
         self.size = self.points * self.options
         self.columns = [np.ascontiguousarray(column) for column in columns]
         self.flat = [column.reshape(-1) for column in self.columns]
@@ -151,19 +151,24 @@ class ColumnTable:
         """(runs, points * options) scores of the one-point changes marked in `scored`
         (-inf elsewhere) for the table's runs `index` standing at `standing`: each the
         number the model's `score(table + (totals - current)[:, None, :])` holds."""
-        flat = np.flatnonzero(scored)
-        run, within = np.divmod(flat, self.size)
-        at = index[run] * self.size + within
-        row = within // self.options * len(index) + run
+        flat = np.flatnonzero(scored)  # (climber * points + point) * options + option
+        cell = flat // self.options  # climber * points + point: where its rest is
+        count, climber = len(index), flat // self.size
+        if count == self.runs:  # every run climbs: the cells are where the table has them
+            run, at = climber, flat
+        else:
+            run = index.take(climber)  # each cell's run in the table
+            at = flat + (run - climber) * self.size
 
         def column(c: int) -> np.ndarray:
-            rest = standing.totals[c] - standing.rows[c]  # (points, runs): the rest of the text
+            rest = np.empty((count, self.points))  # (climbers, points): the rest of the text
+            np.subtract(standing.totals[c][:, None], standing.rows[c].T, out=rest)
             values = self.flat[c].take(at)
-            values += rest.reshape(-1).take(row)
+            values += rest.reshape(-1).take(cell)
             return values
 
-        values = np.full((len(index), self.size), -np.inf)
-        values.reshape(-1)[flat] = score.cells(column, index[run])
+        values = np.full((count, self.size), -np.inf)
+        values.reshape(-1)[flat] = score.cells(column, run)
         return values
 
     def pairs(self, score, index, standing: Standing, scored, moves: Moves) -> np.ndarray:
