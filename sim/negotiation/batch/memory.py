@@ -11,8 +11,34 @@ from ..outcome_space import OutcomeSpace
 RESERVATION, RATIFICATION = 1, 2  # the kinds of shortfall a failure records
 
 
+class Rounds:
+    """Arrays of the same shapes, one a round, stacked along a first axis that grows (its
+    room doubled when full), so that each round reads all the rounds before in one call."""
+
+    def __init__(self):
+        self.stacks: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, *arrays: np.ndarray) -> None:
+        if not self.stacks:
+            self.stacks = [np.empty((8, *a.shape), dtype=a.dtype) for a in arrays]
+        elif self.count == len(self.stacks[0]):
+            self.stacks = [np.concatenate([stack, np.empty_like(stack)]) for stack in self.stacks]
+        for stack, array in zip(self.stacks, arrays, strict=True):
+            stack[self.count] = array
+        self.count += 1
+
+    def all(self) -> list[np.ndarray]:
+        """The rounds added so far, one (rounds, runs, ...) array per kind."""
+        return [stack[: self.count] for stack in self.stacks]
+
+    def keep(self, runs: np.ndarray) -> None:
+        """Keep only these runs."""
+        self.stacks = [stack[: self.count, runs] for stack in self.stacks]
+
+
 class Memory:
-    """Each round's verdicts and shortfalls of every run, one array per round."""
+    """Each round's verdicts and shortfalls of every run, stacked round after round."""
 
     def __init__(self, space: OutcomeSpace):
         points, width = space.exists.shape
@@ -20,9 +46,10 @@ class Memory:
         self.powers = width ** np.arange(points, dtype=object)
         self.packed = width**points < 2**62
         self.powers = self.powers.astype(np.int64) if self.packed else None
-        self.heard: list[tuple[np.ndarray, ...]] = []
-        # the shortfalls said, stacked round after round: codes, kinds and bounds
-        self.failures: tuple[np.ndarray, ...] | None = None
+        # the verdicts heard: codes, verdicts, points pushed, bounds, and whether heard
+        self.heard = Rounds()
+        # the shortfalls said: codes, kinds and bounds
+        self.failures = Rounds()
 
     def code(self, texts: np.ndarray) -> np.ndarray:
         """(runs,) exact codes of texts, or the texts themselves when they do not fit."""
@@ -34,47 +61,37 @@ class Memory:
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        self.heard = [tuple(a[runs] for a in said) for said in self.heard]
-        if self.failures is not None:
-            self.failures = tuple(a[:, runs] for a in self.failures)
+        self.heard.keep(runs)
+        self.failures.keep(runs)
 
     def heard_before(self, code, verdict, pushed, reservation, threshold) -> np.ndarray:
         """(runs, signatories): the same verdict was heard before on the same terms."""
-        seen = np.zeros(verdict.shape, dtype=bool)
-        for past_code, past_verdict, past_pushed, past_res, past_threshold, added in self.heard:
-            seen |= (
-                added
-                & self.same(past_code, code)[:, None]
-                & (past_verdict == verdict)
-                & (past_pushed == pushed)
-                & (past_res == reservation)
-                & (past_threshold == threshold)
-            )
-        return seen
+        if not self.heard.count:
+            return np.zeros(verdict.shape, dtype=bool)
+        past_code, past_verdict, past_pushed, past_res, past_threshold, added = self.heard.all()
+        seen = added & self.same(past_code, code)[..., None]  # (rounds, runs, signatories)
+        seen &= past_verdict == verdict
+        seen &= past_pushed == pushed
+        seen &= past_res == reservation
+        seen &= past_threshold == threshold
+        return seen.any(axis=0)
 
     def hear(self, code, verdict, pushed, reservation, threshold, added) -> None:
-        self.heard.append((code, verdict, pushed, reservation, threshold, added))
+        self.heard.add(code, verdict, pushed, reservation, threshold, added)
 
     def fail(self, code, kinds, bounds) -> None:
         """Record the shortfalls (kinds (runs, signatories), 0 for none) said this round."""
-        if not kinds.any():
-            return
-        said = (code[None], kinds[None], bounds[None])
-        if self.failures is None:
-            self.failures = said
-        else:
-            self.failures = tuple(
-                np.concatenate(pair) for pair in zip(self.failures, said, strict=True)
-            )
+        if kinds.any():
+            self.failures.add(code, kinds, bounds)
 
     def known_to_fail(self, texts: np.ndarray, now, rows=None) -> np.ndarray:
         """(runs,) has a signatory said the run's text falls short of a bound (`now`:
         reservation values and thresholds, (runs, signatories)) that has not fallen since?
         `rows`: the rows of the batch the texts are for (all by default)."""
         failing = np.zeros(len(texts), dtype=bool)
-        if self.failures is None:
+        if not self.failures.count:
             return failing
-        codes, kinds, bounds = self.failures
+        codes, kinds, bounds = self.failures.all()
         if rows is not None:
             codes = codes[:, rows]
         code = self.code(texts)
