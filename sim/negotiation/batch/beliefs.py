@@ -30,6 +30,7 @@ class BatchBeliefs:
         runs, _, _, n = values.shape
         self.salience, self.red, self.domestic_weights = salience, red, domestic_weights
         self.bodies, self.exists = bodies, exists
+        self.red_cells = [np.flatnonzero(red[..., party]) for party in range(n)]  # (point, option)
         self.listeners = np.array(listeners)
         self.position = {row: i for i, row in enumerate(listeners)}
         count = len(listeners)
@@ -93,7 +94,7 @@ class BatchBeliefs:
             weights = self.salience if column < parties else self.domestic_weights
             value = values_of(party)
             value *= weights[runs, :, party][:, :, None]
-            np.putmask(value, np.broadcast_to(self.red[..., party], value.shape), RED_LINE_VALUE)
+            value.reshape(len(value), -1)[:, self.red_cells[party]] = RED_LINE_VALUE
             found.append(value)
         return found
 
