@@ -166,7 +166,7 @@ def test_batch_scores_are_the_models_scores_to_the_last_bit(points, width, colum
     batch = search.LogScore(picked, reservations, weights)
     cells = rng.random((runs, points, width)) < 0.4
     run, point, option = np.nonzero(cells)
-    scattered = batch.cells(lambda c: u[run, point, option, c], run)
+    scattered = batch.cells(lambda c: u[run, point, option, c], lambda values: values.take(run))
     for r in range(runs):
         model = text_search.log_score(picked, reservations[r], weights[r])
         assert np.array_equal(batch(u)[r], model(u[r]))

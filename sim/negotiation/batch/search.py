@@ -3,9 +3,9 @@ axis, the same floating-point operations in the same order, so that every run cl
 the text its Mesa model reaches (docs/engine.md, "Equal, run for run").
 
 A batch score maps utilities (runs, ..., columns) to scores (runs, ...), and scores a
-list of cells (`cells`): only the changes a climb may make are scored, each to the bit as
-the model scores it in its whole array, because `text_search.weighted_sum` adds each
-element's terms in a fixed order.
+list of cells (`cells`, grouped by run in run order): only the changes a climb may make
+are scored, each to the bit as the model scores it in its whole array, because
+`text_search.weighted_sum` adds each element's terms in a fixed order.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..text_search import FLOOR, soft_log, weighted_sum
 from .moves import Moves
 
 Column = Callable[[int], np.ndarray]  # a table column's utilities at the cells scored
+PerCell = Callable[[np.ndarray], np.ndarray]  # (runs,) numbers spread to the cells scored
 
 
 def per_run(array: np.ndarray, ndim: int) -> np.ndarray:
@@ -37,16 +38,16 @@ class LogScore:
         surplus = u[..., self.columns] - per_run(self.reservations, u.ndim)
         return weighted_sum(soft_log(surplus), per_run(self.weights, u.ndim))
 
-    def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
-        """The score at each cell, `runs` giving each cell's run: term by term in the
-        order `weighted_sum` adds them."""
+    def cells(self, column: Column, per_cell: PerCell) -> np.ndarray:
+        """The score at each cell, `per_cell` spreading each run's numbers to its cells:
+        term by term in the order `weighted_sum` adds them."""
         reservations, weights = self.reservations.T.copy(), self.weights.T.copy()
         total = None
         for j, at in enumerate(self.columns):
             surplus = column(at)
-            surplus -= reservations[j].take(runs)
+            surplus -= per_cell(reservations[j])
             terms = soft_log(surplus)
-            terms *= weights[j].take(runs)
+            terms *= per_cell(weights[j])
             if total is None:
                 total = terms
             else:
@@ -72,12 +73,12 @@ class OfferScore:
         shortfall = np.minimum(0.0, u[..., self.columns] - per_run(self.floors, u.ndim))
         return self.nash(u) + shortfall.sum(axis=-1) / FLOOR
 
-    def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
+    def cells(self, column: Column, per_cell: PerCell) -> np.ndarray:
         shortfall = None
         for j, at in enumerate(self.columns):  # summed in order, as `.sum` adds so few
-            missed = np.minimum(0.0, column(at) - self.floors[runs, j])
+            missed = np.minimum(0.0, column(at) - per_cell(self.floors[:, j]))
             shortfall = missed if shortfall is None else shortfall + missed
-        return self.nash.cells(column, runs) + shortfall / FLOOR
+        return self.nash.cells(column, per_cell) + shortfall / FLOOR
 
     def slice(self, runs: np.ndarray) -> OfferScore:
         return OfferScore(self.nash.slice(runs), self.columns, self.floors[runs])
@@ -89,7 +90,7 @@ class ColumnScore:
     def __call__(self, u: np.ndarray) -> np.ndarray:
         return u[..., 0]
 
-    def cells(self, column: Column, runs: np.ndarray) -> np.ndarray:
+    def cells(self, column: Column, per_cell: PerCell) -> np.ndarray:
         return column(0)
 
     def slice(self, runs: np.ndarray) -> ColumnScore:
@@ -153,12 +154,9 @@ class ColumnTable:
         number the model's `score(table + (totals - current)[:, None, :])` holds."""
         flat = np.flatnonzero(scored)  # (climber * points + point) * options + option
         cell = flat // self.options  # climber * points + point: where its rest is
-        count, climber = len(index), flat // self.size
-        if count == self.runs:  # every run climbs: the cells are where the table has them
-            run, at = climber, flat
-        else:
-            run = index.take(climber)  # each cell's run in the table
-            at = flat + (run - climber) * self.size
+        count = len(index)
+        per_cell, shift = spread(flat, index, self.size, self.runs)
+        at = flat if shift is None else flat + shift * self.size
 
         def column(c: int) -> np.ndarray:
             rest = np.empty((count, self.points))  # (climbers, points): the rest of the text
@@ -168,7 +166,7 @@ class ColumnTable:
             return values
 
         values = np.full((count, self.size), -np.inf)
-        values.reshape(-1)[flat] = score.cells(column, run)
+        values.reshape(-1)[flat] = score.cells(column, per_cell)
         return values
 
     def pairs(self, score, index, standing: Standing, scored, moves: Moves) -> np.ndarray:
@@ -180,7 +178,8 @@ class ColumnTable:
         run, within = np.divmod(flat, count * width * width)
         pair, options = np.divmod(within, width * width)
         option_a, option_b = np.divmod(options, width)
-        start = index[run] * self.size
+        per_cell, _ = spread(flat, index, count * width * width, self.runs)
+        start = per_cell(np.arange(self.runs) * self.size)
         at_a = start + first[pair] * width + option_a
         at_b = start + second[pair] * width + option_b
         row = pair * len(index) + run
@@ -194,8 +193,21 @@ class ColumnTable:
             return values
 
         values = np.full((len(index), count * width * width), -np.inf)
-        values.reshape(-1)[flat] = score.cells(column, index[run])
+        values.reshape(-1)[flat] = score.cells(column, per_cell)
         return values
+
+
+def spread(flat: np.ndarray, index: np.ndarray, size: int, runs: int):
+    """For cells `flat` (positions in a (climbers, size) array, in order) of the table's
+    runs `index` among `runs`: a function spreading (runs,) numbers to the cells, each
+    cell its run's, and each cell's shift from climber to table run (None when every run
+    climbs). A run's cells lie together, so its number is repeated, not gathered."""
+    count = len(index)
+    counts = np.diff(np.searchsorted(flat, np.arange(count + 1) * size))
+    if count == runs:  # every run: the climbers are the table's runs
+        return (lambda values: np.repeat(values, counts)), None
+    shift = np.repeat(index - np.arange(count), counts)
+    return (lambda values: np.repeat(values.take(index), counts)), shift
 
 
 def hill_climb(
