@@ -21,10 +21,11 @@ class BatchBeliefs:
     def __init__(
         self, values, salience, red, domestic_weights, bodies, exists, noise, draws, listeners
     ):
-        """`values` (runs, points, options, parties); `noise` (runs,) the belief noise;
-        `draws` (runs, listener, points, options, parties) each run's standard normals for
-        the `listeners`
-        (zeros where a run has no noise); `bodies` the party rows with a ratifying body;
+        """`values` (runs, points, options, parties); `salience` and `domestic_weights`
+        (runs, points, parties), kept here for the rows still talking; `noise` (runs,) the
+        belief noise; `draws` (runs, listener, points, options, parties) each run's
+        standard normals for the `listeners` (zeros where a run has no noise); `bodies`
+        the party rows with a ratifying body;
         `listeners` the parties whose beliefs can change what happens (a listener's
         beliefs never depend on another's, so the others' need not be kept)."""
         runs, _, _, n = values.shape

@@ -36,7 +36,7 @@ class Responses:
         runs = self.runs
         if self.ratifiers:  # what the ratifying bodies judge: the values of the text
             values_now = search.take(runs.values, self.text, self.index)  # (runs, points, parties)
-            domestic_weights = runs.domestic_weights[self.index]
+            domestic_weights = self.beliefs.domestic_weights  # of the rows still talking
         thresholds = self.thresholds()
         for row in self.signatories:
             u, reservation = self.utility[:, row], self.reservation[:, row]
@@ -122,7 +122,7 @@ class Responses:
         parties = np.array(sig)
         beliefs.learn_sums(
             self.text,
-            self.runs.salience[self.index],
+            beliefs.salience,
             parties,
             reservation,
             verdict != RESERVATION,
@@ -132,7 +132,7 @@ class Responses:
         judged = fresh & has_body & ((verdict == ACCEPT) | (verdict == RATIFICATION))
         beliefs.learn_sums(
             self.text,
-            self.runs.domestic_weights[self.index],
+            beliefs.domestic_weights,
             parties,
             threshold,
             verdict == ACCEPT,
