@@ -45,14 +45,14 @@ class Endings:
             ~self.done & ~agreement & ~escalation & ~walkout
             & (self.steps >= runs.deadline[self.index])
         )  # fmt: skip
-        for row in np.flatnonzero(agreement):
-            self.record(row, "agreement", *self.agreement(row))
-        for row in np.flatnonzero(escalation):
-            self.record(row, "escalation", *self.escalation(row, threats[row]))
-        for row in np.flatnonzero(walkout):
-            self.record(row, "walkout", *self.walkout(row, walkers[row]))
-        for row in np.flatnonzero(deadline):
-            self.record(row, "no_deal", *self.no_deal(row))
+        rows = np.flatnonzero(agreement)
+        self.record(rows, "agreement", self.agreements(rows))
+        rows = np.flatnonzero(escalation)
+        self.record(rows, "escalation", [self.escalation(row, threats[row]) for row in rows])
+        rows = np.flatnonzero(walkout)
+        self.record(rows, "walkout", [self.walkout(row, walkers[row]) for row in rows])
+        rows = np.flatnonzero(deadline)
+        self.record(rows, "no_deal", [self.no_deal(row) for row in rows])
         self.done |= agreement | escalation | walkout | deadline
         if self.done.mean() > 1 - KEEP_SHARE:
             self.keep(np.flatnonzero(~self.done))
@@ -75,14 +75,21 @@ class Endings:
     def title(self, point: int) -> str:
         return self.runs.scenarios[0].points[point].title
 
-    def agreement(self, row: int) -> tuple[int, str]:
-        last_rejected = self.last_rejected[row, self.signatories]
-        latest = int(last_rejected.max())
-        last = [s for s, r in zip(self.signatories, last_rejected, strict=True) if r == latest]
-        changed = np.flatnonzero(self.changed[row])
-        title = self.title(changed[0]) if len(changed) else None
-        names = [self.name(s) for s in last]
-        return last[0], reasons.agreement(self.steps, latest, names, title)
+    def agreements(self, rows: np.ndarray) -> list[tuple[int, str]]:
+        """Who ends each agreement of `rows`, and why: the signatories that came round
+        last, after the first point of the text changed this round."""
+        last_rejected = self.last_rejected[rows][:, self.signatories]
+        latest = last_rejected.max(axis=1)
+        came_last = (last_rejected == latest[:, None]).tolist()
+        changed = self.changed[rows]
+        first_changed = np.where(changed.any(axis=1), changed.argmax(axis=1), -1).tolist()
+        ends = []
+        for when, flags, point in zip(latest.tolist(), came_last, first_changed, strict=True):
+            last = [s for s, flag in zip(self.signatories, flags, strict=True) if flag]
+            title = self.title(point) if point >= 0 else None
+            names = [self.name(s) for s in last]
+            ends.append((last[0], reasons.agreement(self.steps, when, names, title)))
+        return ends
 
     def escalation(self, row: int, threats: np.ndarray) -> tuple[int, str]:
         party = self.runs.escalating[int(np.argmax(threats))]
@@ -120,18 +127,24 @@ class Endings:
         return party, reasons.no_deal(deadline, names, self.title(point), why)
 
     # -- the record ----------------------------------------------------------------------
-    def record(self, row: int, status: str, party: int, reason: str) -> None:
-        """Keep what `Outcome.of` reads off the model when the run ends."""
-        self.ended[int(self.index[row])] = (
-            status,
-            self.steps,
-            reason,
-            self.runs.party_ids[party],
-            self.text[row].copy(),
-            self.utility[row].copy(),
-            self.reservation[row].copy(),
-            self.crossed[row].copy(),
-        )
+    def record(self, rows: np.ndarray, status: str, ends: list[tuple[int, str]]) -> None:
+        """Keep what `Outcome.of` reads off the model for the runs of `rows`, ending now
+        with `status`; `ends` holds each one's party and reason."""
+        texts, utilities = self.text[rows], self.utility[rows]
+        reservations, crossed = self.reservation[rows], self.crossed[rows]
+        for k, (run, (party, reason)) in enumerate(
+            zip(self.index[rows].tolist(), ends, strict=True)
+        ):
+            self.ended[run] = (
+                status,
+                self.steps,
+                reason,
+                self.runs.party_ids[party],
+                texts[k],
+                utilities[k],
+                reservations[k],
+                crossed[k],
+            )
 
     def outcomes(self) -> list[Outcome]:
         """The runs' outcomes in the order of the batch."""
