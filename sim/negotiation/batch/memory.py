@@ -12,8 +12,9 @@ RESERVATION, RATIFICATION = 1, 2  # the kinds of shortfall a failure records
 
 
 class Rounds:
-    """Arrays of the same shapes, one a round, stacked along a first axis that grows (its
-    room doubled when full), so that each round reads all the rounds before in one call."""
+    """Arrays of the same shapes, one a round, their runs on the last axis, stacked along a
+    first axis that grows (its room doubled when full), so that each round reads all the
+    rounds before in one call."""
 
     def __init__(self):
         self.stacks: list[np.ndarray] = []
@@ -29,16 +30,17 @@ class Rounds:
         self.count += 1
 
     def all(self) -> list[np.ndarray]:
-        """The rounds added so far, one (rounds, runs, ...) array per kind."""
+        """The rounds added so far, one (rounds, ..., runs) array per kind."""
         return [stack[: self.count] for stack in self.stacks]
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        self.stacks = [stack[: self.count, runs] for stack in self.stacks]
+        self.stacks = [stack[: self.count, ..., runs] for stack in self.stacks]
 
 
 class Memory:
-    """Each round's verdicts and shortfalls of every run, stacked round after round."""
+    """Each round's verdicts and shortfalls of every run, stacked round after round, held
+    (signatories, runs) so that the runs are the long inner axis of every comparison."""
 
     def __init__(self, space: OutcomeSpace):
         points, width = space.exists.shape
@@ -52,12 +54,13 @@ class Memory:
         self.failures = Rounds()
 
     def code(self, texts: np.ndarray) -> np.ndarray:
-        """(runs,) exact codes of texts, or the texts themselves when they do not fit."""
-        return texts @ self.powers if self.packed else texts.copy()
+        """(runs,) exact codes of texts (runs, points), or the texts themselves (points,
+        runs) when they do not fit."""
+        return texts @ self.powers if self.packed else np.ascontiguousarray(texts.T)
 
     def same(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether text codes are the same text, code by code (codes broadcast)."""
-        return a == b if self.packed else (a == b).all(axis=-1)
+        return a == b if self.packed else (a == b).all(axis=-2)
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
@@ -69,20 +72,21 @@ class Memory:
         if not self.heard.count:
             return np.zeros(verdict.shape, dtype=bool)
         past_code, past_verdict, past_pushed, past_res, past_threshold, added = self.heard.all()
-        seen = added & self.same(past_code, code)[..., None]  # (rounds, runs, signatories)
-        seen &= past_verdict == verdict
-        seen &= past_pushed == pushed
-        seen &= past_res == reservation
-        seen &= past_threshold == threshold
-        return seen.any(axis=0)
+        seen = added & self.same(past_code, code)[:, None]  # (rounds, signatories, runs)
+        seen &= past_verdict == verdict.T
+        seen &= past_pushed == pushed.T
+        seen &= past_res == reservation.T
+        seen &= past_threshold == threshold.T
+        return seen.any(axis=0).T
 
     def hear(self, code, verdict, pushed, reservation, threshold, added) -> None:
-        self.heard.add(code, verdict, pushed, reservation, threshold, added)
+        """Record the verdicts (runs, signatories) heard this round, and on what terms."""
+        self.heard.add(code, *(a.T for a in (verdict, pushed, reservation, threshold, added)))
 
     def fail(self, code, kinds, bounds) -> None:
         """Record the shortfalls (kinds (runs, signatories), 0 for none) said this round."""
         if kinds.any():
-            self.failures.add(code, kinds, bounds)
+            self.failures.add(code, kinds.T, bounds.T)
 
     def known_to_fail(self, texts: np.ndarray, now, rows=None) -> np.ndarray:
         """(runs,) has a signatory said the run's text falls short of a bound (`now`:
@@ -93,11 +97,11 @@ class Memory:
             return failing
         codes, kinds, bounds = self.failures.all()
         if rows is not None:
-            codes = codes[:, rows]
+            codes = codes[..., rows]
         code = self.code(texts)
         said, run = np.nonzero(self.same(codes, code[None]))  # the same text, said before
         at = run if rows is None else rows[run]
-        kinds, bounds = kinds[said, at], bounds[said, at]
+        kinds, bounds = kinds[said, :, at], bounds[said, :, at]  # (said, signatories)
         held = ((kinds == RESERVATION) & (now[0][run] >= bounds)) | (
             (kinds == RATIFICATION) & (now[1][run] >= bounds)
         )
