@@ -32,6 +32,11 @@ class BatchBeliefs:
         self.salience, self.red, self.domestic_weights = salience, red, domestic_weights
         self.bodies, self.exists = bodies, exists
         self.red_cells = [np.flatnonzero(red[..., party]) for party in range(n)]  # (point, option)
+        # each table column's weights spread over the options (runs, column, point, option):
+        # numpy multiplies a whole block many times faster than one broadcast along options
+        weights = [salience[..., party] for party in range(n)]
+        weights += [domestic_weights[..., party] for party in bodies]
+        self.cell_weights = np.repeat(np.stack(weights, axis=1)[..., None], exists.shape[1], axis=3)
         self.listeners = np.array(listeners)
         self.position = {row: i for i, row in enumerate(listeners)}
         count = len(listeners)
@@ -51,7 +56,8 @@ class BatchBeliefs:
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only these runs."""
-        kept = ("salience", "domestic_weights", "mean", "variance", "prior", "listening")
+        kept = ("salience", "domestic_weights", "cell_weights", "mean", "variance", "prior")
+        kept += ("listening",)
         for name in kept:
             setattr(self, name, getattr(self, name)[runs])
         self.demand = self.demand[runs]
@@ -92,9 +98,8 @@ class BatchBeliefs:
         found = []
         for column in columns:
             party = column if column < parties else self.bodies[column - parties]
-            weights = self.salience if column < parties else self.domestic_weights
             value = values_of(party)
-            value *= weights[runs, :, party][:, :, None]
+            value *= self.cell_weights[runs, column]
             value.reshape(len(value), -1)[:, self.red_cells[party]] = RED_LINE_VALUE
             found.append(value)
         return found
