@@ -74,6 +74,9 @@ class Moves:
         on_b = (unmet @ self.unmet_b).reshape(shape) + np.einsum("reo,ep->rpo", holds, self.holds_b)
         free_a = space.own_ok[self.first] & (violations[:, self.first] == on_a)
         free_b = space.own_ok[self.second] & (violations[:, self.second] == on_b)
-        pairs = self.grids[None] & free_a[..., None] & free_b[:, :, None, :]
+        # (runs, pairs, a * b): option a repeated over the b's, the b's tiled over the a's
+        pairs = np.repeat(free_a, width, axis=2)
+        pairs &= np.tile(free_b, width)
+        pairs &= self.grids.reshape(len(self.first), width * width)
         pairs[:, self.pairs_locked] = False
-        return pairs
+        return pairs.reshape(runs, len(self.first), width, width)
