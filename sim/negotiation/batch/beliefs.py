@@ -167,10 +167,16 @@ def update(mean, variance, floor, c, bounds, holds):
     """`Beliefs.learn`'s moment matching on gathered terms: mean, variance and floor
     (pairs, listener, term), coefficients c (pairs, 1, term), bounds and holds (pairs,)."""
     sign = np.where(holds, 1.0, -1.0)[:, None]
-    spread = (variance * c**2).sum(axis=-1) + VERDICT_SD**2
+    squared = c**2
+    spread = (variance * squared).sum(axis=-1) + VERDICT_SD**2
     s = np.sqrt(spread)
     z = sign * ((mean * c).sum(axis=-1) - np.asarray(bounds)[:, None]) / s
     mills = np.exp(-0.5 * z**2 - LOG_SQRT_2PI - log_ndtr(z))
     step = (sign * mills / s)[..., None] * c
-    shrink = (mills * (mills + z) / spread)[..., None] * c**2
-    return mean + variance * step, np.maximum(variance * (1 - variance * shrink), floor)
+    step *= variance
+    step += mean  # mean + variance * step, in place
+    shrink = (mills * (mills + z) / spread)[..., None] * squared
+    shrink *= variance
+    np.subtract(1, shrink, out=shrink)
+    shrink *= variance  # variance * (1 - variance * shrink), in place
+    return step, np.maximum(shrink, floor, out=shrink)

@@ -131,19 +131,21 @@ class RunSet:
         """Each run's random numbers in the Mesa model's order: belief noise (runs,
         listener, points, options, parties; of the `listeners` only, all drawn), the order
         of proposers (runs, proposers) and the reservation shocks (runs, rounds, parties),
-        zero where nothing is drawn."""
+        zero where nothing is drawn or what is drawn is never used."""
         runs, n = len(self.seeds), len(self.party_ids)
         shape = (n, *self.values.shape[1:])
         beliefs = np.zeros((runs, len(listeners), *shape[1:]))
         proposing = self.signatories + ([self.mediator] if self.mediator is not None else [])
         order = np.zeros((runs, len(proposing)), dtype=np.int64)
         shocks = np.zeros((runs, int(self.deadline.max()), n))
+        alternating = self.scenarios[0].protocol.name != "mediated"
         for run, seed in enumerate(self.seeds):
             rng = np.random.default_rng(seed)
             if self.belief_noise[run]:
                 beliefs[run] = rng.standard_normal(shape)[listeners]
-            order[run] = rng.permutation(proposing)
             noisy = np.flatnonzero(self.shock_sd[run])
+            if alternating or len(noisy):  # unused by a mediator, unless it moves the shocks
+                order[run] = rng.permutation(proposing)
             rounds = int(self.deadline[run])
             shocks[run, :rounds, noisy] = rng.standard_normal((rounds, len(noisy))).T
         return beliefs, order, shocks
