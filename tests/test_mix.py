@@ -1,7 +1,10 @@
 """The outcome mix of a scenario over many seeds (`sim.mix`, `negsim mix`)."""
 
 import json
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -100,3 +103,22 @@ def test_negsim_mix_refuses_bad_input_in_one_line(args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_outcome_mix_by_the_batch_engine_loads_no_mesa():
+    """`negsim mix` answers in seconds partly because the batch engine's modules import
+    neither Mesa nor pandas; the Mesa engine still does."""
+    program = (
+        "import sys, sim\n"
+        "from sim.negotiation.runner import outcomes\n"
+        "scenario = sim.load_scenario('scenarios/baseline.yaml')\n"
+        "outcomes(scenario, range(3))\n"
+        "print(sorted({'mesa', 'pandas'} & set(sys.modules)))\n"
+        "outcomes(scenario, range(1), engine='mesa')\n"
+        "print(sorted({'mesa', 'pandas'} & set(sys.modules)))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    shown = subprocess.run(
+        [sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert shown == ["[]", "['mesa', 'pandas']"]

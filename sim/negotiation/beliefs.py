@@ -25,6 +25,7 @@ from .outcome_space import weighted
 LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 VERDICT_SD = 0.01  # how far a listener may be off the threshold a speaker applies
 MIN_SHARE = 1e-6  # of the prior variance: listening alone never makes a belief certain
+HOLDOUT_ROUNDS = 2  # rounds a lone party rejects a text for more before the mediator yields
 
 
 class Beliefs:

@@ -14,15 +14,13 @@ import mesa
 import numpy as np
 
 from ..scenario.data import Scenario
-from ..scenario.limits import MAX_LINK_STEPS
 from . import reasons
 from . import text_search as search
 from .agents import Mediator, Negotiator
-from .beliefs import Beliefs
+from .beliefs import HOLDOUT_ROUNDS, Beliefs
 from .chair import Chair
 from .outcome_space import OutcomeSpace, party_tables, ratification_weights, weighted
-
-HOLDOUT_ROUNDS = 2  # rounds a lone party rejects a text for more before the mediator yields
+from .protocol_texts import fixed_text, start_text
 
 
 class NegotiationModel(mesa.Model):
@@ -330,35 +328,6 @@ class NegotiationModel(mesa.Model):
 
     def package(self) -> dict[str, str]:
         return dict(zip(self.point_ids, self.text_code.split(","), strict=True))
-
-
-def fixed_text(
-    scenario: Scenario, space: OutcomeSpace, locked: np.ndarray, text: np.ndarray
-) -> np.ndarray:
-    """The text with the protocol's fixed points set and links repaired."""
-    text = text.copy()
-    for point_id, option_id in scenario.protocol.fixed:
-        index = scenario.point_index(point_id)
-        text[index] = scenario.points[index].option_index(option_id)
-    if space.is_valid(text):
-        return text
-    unranked = np.zeros(space.exists.shape)
-    repaired = space.repair(text, unranked, locked)
-    if repaired is None:  # the text validation found, from the first options, exists
-        first = np.where(locked, text, 0)
-        repaired = space.repair(first, unranked, locked, MAX_LINK_STEPS)
-    if repaired is None:
-        raise ValueError("no text satisfies every link with the fixed points as they are")
-    return repaired
-
-
-def start_text(scenario: Scenario, space: OutcomeSpace, locked: np.ndarray) -> np.ndarray:
-    """The protocol's start text with the fixed points set (all first options without one)."""
-    start = np.zeros(len(scenario.points), dtype=int)
-    for point_id, option_id in scenario.protocol.start:
-        index = scenario.point_index(point_id)
-        start[index] = scenario.points[index].option_index(option_id)
-    return fixed_text(scenario, space, locked, start)
 
 
 def forget_agent_counter(model: mesa.Model) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from .model import NegotiationModel
+if TYPE_CHECKING:  # the batch engine makes outcomes without loading Mesa
+    from .model import NegotiationModel
 
 
 @dataclass(frozen=True)

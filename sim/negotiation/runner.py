@@ -8,12 +8,15 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..scenario.data import ENGINES, Scenario
 from ..scenario.loader import load_scenario
-from .chair import Chair
-from .model import NegotiationModel
 from .outcome import Outcome
+
+if TYPE_CHECKING:
+    from .chair import Chair
+    from .model import NegotiationModel
 
 
 @dataclass
@@ -56,6 +59,8 @@ def run(
             "run() takes a Scenario (sim.load_scenario) or the path of a scenario file, "
             f"not {type(scenario).__name__}"
         )
+    from .model import NegotiationModel  # Mesa loads here: the batch engine needs none of it
+
     model = NegotiationModel(scenario, seed, chairs)
     while model.running:
         model.step()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import HOLDOUT_ROUNDS
+from ..beliefs import HOLDOUT_ROUNDS
 from ..tolerance import TOLERANCE, at_least, below
 from . import search
 from .memory import RATIFICATION as FAILED_RATIFICATION

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...scenario.data import Scenario
-from ..model import start_text
 from ..outcome_space import OutcomeSpace, party_tables, ratification_weights, value_matrix
+from ..protocol_texts import start_text
 
 
 def structure_of(scenario: Scenario) -> tuple:
