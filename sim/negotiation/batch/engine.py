@@ -34,7 +34,7 @@ class BatchNegotiation(Responses, Endings):
         self.body_column = {row: n + i for i, row in enumerate(runs.ratifiers)}
         self.is_signatory = np.isin(np.arange(n), runs.signatories)
         self.learning = runs.scenarios[0].protocol.learning
-        self.mediated = runs.scenarios[0].protocol.name == "mediated"
+        self.mediated = runs.mediated
         self.tactics = [p.tactic.name for p in runs.scenarios[0].parties]
         self.reciprocal = any(name != "time_dependent" for name in self.tactics)
         listeners = self.listeners()

@@ -55,6 +55,7 @@ class RunSet:
         self.ratifiers = [i for i in self.signatories if parties[i].domestic]
         protocol = first.protocol
         self.mediator = self.party_ids.index(protocol.mediator) if protocol.mediator else None
+        self.mediated = protocol.name == "mediated"  # else alternating offers
         self.locked = np.zeros(points, dtype=bool)
         self.locked[[first.point_index(p) for p, _ in protocol.fixed]] = True
         self.start = start_text(first, self.space, self.locked)
@@ -138,13 +139,12 @@ class RunSet:
         proposing = self.signatories + ([self.mediator] if self.mediator is not None else [])
         order = np.zeros((runs, len(proposing)), dtype=np.int64)
         shocks = np.zeros((runs, int(self.deadline.max()), n))
-        alternating = self.scenarios[0].protocol.name != "mediated"
         for run, seed in enumerate(self.seeds):
             rng = np.random.default_rng(seed)
             if self.belief_noise[run]:
                 beliefs[run] = rng.standard_normal(shape)[listeners]
             noisy = np.flatnonzero(self.shock_sd[run])
-            if alternating or len(noisy):  # unused by a mediator, unless it moves the shocks
+            if not self.mediated or len(noisy):  # unused by a mediator, unless it moves the shocks
                 order[run] = rng.permutation(proposing)
             rounds = int(self.deadline[run])
             shocks[run, :rounds, noisy] = rng.standard_normal((rounds, len(noisy))).T
