@@ -362,13 +362,30 @@ def sweep_report(folder):
     show_default=True,
     help="Address to listen on (0.0.0.0 shares the page with the classroom network).",
 )
-def app(file, port, host):
-    """Open the classroom page: step through a negotiation, move the sliders, compare."""
+@click.option(
+    "--room",
+    is_flag=True,
+    help="Open rooms instead: students play the parties from their own browsers.",
+)
+@click.option("--seed", type=click.IntRange(1), default=1, show_default=True, help="A room's seed.")
+@click.option(
+    "--timer",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Seconds a room's round waits for students (default: until all have answered).",
+)
+def app(file, port, host, room, seed, timer):
+    """Open the classroom page: step through a negotiation, move the sliders, compare.
+    With --room: rooms where students take the parties' seats in their browsers."""
     load_or_fail(file)  # a broken scenario, or a busy port, is reported before the server starts
     from .classroom.server import port_problem, serve
 
     if problem := port_problem(host, port):
         raise BadInput(problem)
+    if room:
+        from .classroom.room_server import serve_rooms
+
+        sys.exit(serve_rooms(file, host, port, seed, timer, click.echo))
     os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # as for the server (see serve)
     try:
         from .classroom import page  # noqa: F401  (the page, and the extra it needs, import)

@@ -270,7 +270,14 @@ class Mediator(Negotiator):
         """Change at most `max_changes` points of the text, each change raising the objective.
         A mediator that listens gives untried options the benefit of the doubt and never
         tables again a text a party has said falls short of its reservation value: from
-        one, it makes the best change that leads elsewhere."""
+        one, it makes the best change that leads elsewhere. A player in the mediator's chair
+        drafts instead (`counter_from_chair`: links and fixed points still bind)."""
+        if self.chair is not None:
+            return self.counter_from_chair(text)
+        return self.own_revision(text)
+
+    def own_revision(self, text: np.ndarray) -> np.ndarray:
+        """The revision by the mediator's own rules (`revise_text` without a player)."""
         model = self.model
         protocol = model.spec.protocol
         if not protocol.learning:
@@ -308,4 +315,6 @@ class ModelChair:
         return Answer(not why, negotiator.objections_to(text) if why else (), why, verdict)
 
     def propose(self, negotiator: Negotiator, standing: np.ndarray) -> np.ndarray:
+        if isinstance(negotiator, Mediator):
+            return negotiator.own_revision(standing)
         return negotiator.offer(standing)

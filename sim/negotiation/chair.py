@@ -5,6 +5,10 @@ party's own rules when the party responds to a text and, under alternating offer
 it proposes one. The model still applies what binds any party (MODEL.md section 3): a
 text across the party's red line is rejected, and an acceptance must pass its ratifying
 body. A chair that raises `LeaveTable` ends the talks as the party's walkout.
+
+Under the mediated protocol the mediator's chair can be taken too: from round 2 its
+`propose` drafts each revision of the text (None keeps the standing text); a mediator's
+player who leaves the table leaves the text as it stands.
 """
 
 from __future__ import annotations

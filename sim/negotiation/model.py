@@ -25,7 +25,8 @@ from .protocol_texts import fixed_text, start_text
 
 class NegotiationModel(mesa.Model):
     """Parties negotiate one text over the scenario's points until an end condition holds.
-    `chairs` seats players in signatories' chairs (party id -> `sim.negotiation.chair.Chair`)."""
+    `chairs` seats players in signatories' chairs, or in the mediator's when it drafts
+    (party id -> `sim.negotiation.chair.Chair`)."""
 
     def __init__(
         self, scenario: Scenario, seed: int | None = None, chairs: Mapping[str, Chair] | None = None
@@ -51,11 +52,15 @@ class NegotiationModel(mesa.Model):
         forget_agent_counter(self)
         self.signatories = [n for n in self.negotiators_by_row if n.spec.is_signatory]
         self.signatory_rows = [n.row for n in self.signatories]
-        for party, chair in (chairs or {}).items():
-            if party not in self.negotiators or not self.negotiators[party].spec.is_signatory:
-                raise ValueError(f"only a signatory can be played, not {party!r}")
-            self.negotiators[party].chair = chair
         self.mediator = self.negotiators.get(protocol.mediator) if protocol.mediator else None
+        for party, chair in (chairs or {}).items():
+            playable = party in self.negotiators and (
+                self.negotiators[party].spec.is_signatory
+                or (party == protocol.mediator and protocol.name == "mediated")
+            )
+            if not playable:
+                raise ValueError(f"only a signatory or the drafting mediator, not {party!r}")
+            self.negotiators[party].chair = chair
         self.ratifiers = [n for n in self.signatories if n.spec.domestic]
         self.beliefs = Beliefs(self, protocol.belief_noise)
         n = len(self.negotiators_by_row)
