@@ -84,9 +84,8 @@ class Forbidden(Exception):
     """A teacher's call without the teacher's key."""
 
 
-def handler_for(classroom: Classroom, address: str):
-    """The request handler class of a server over `classroom`; `address` is the
-    scheme://host:port students are told to open."""
+def handler_for(classroom: Classroom):
+    """The request handler class of a server over `classroom`."""
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "negsim"
@@ -107,6 +106,7 @@ def handler_for(classroom: Classroom, address: str):
             try:
                 body = self.body() if method == "POST" else {}
                 if parts and parts[0] == "api":
+                    address = self.server.student_address
                     self.send_json(api(classroom, address, method, parts[1:], query, body))
                 elif method == "GET":
                     self.send_page(parts)
@@ -249,9 +249,11 @@ def classroom_address(host: str, port: int) -> str:
 
 
 def make_server(classroom: Classroom, host: str, port: int) -> ThreadingHTTPServer:
-    handler = handler_for(classroom, classroom_address(host, port))
-    server = ThreadingHTTPServer((host, port), handler)
+    """The server (on a free port when `port` is 0); `student_address` is the address
+    students are told to open."""
+    server = ThreadingHTTPServer((host, port), handler_for(classroom))
     server.daemon_threads = True
+    server.student_address = classroom_address(host, server.server_address[1])
     return server
 
 
@@ -261,7 +263,7 @@ def serve_rooms(scenario_file, host: str, port: int, seed: int, timer, say) -> i
     classroom = Classroom(scenario_file, seed, timer)
     room = classroom.open_room()
     server = make_server(classroom, host, port)
-    address = classroom_address(host, port)
+    address = server.student_address
     say(f"negsim rooms: the teacher's page is {address}/teacher?key={classroom.key}")
     say(f"  students open {address}/ and type the code {room.code} (Ctrl-C stops it)")
     try:

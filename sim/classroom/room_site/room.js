@@ -2,7 +2,7 @@
 const code = location.pathname.split("/")[2].toUpperCase();
 const tokenKey = `negsim-seat-${code}`;
 let token = localStorage.getItem(tokenKey) || "";
-let shownQuestion = "";  // the question the form was built for: rebuilt only when it changes
+let shownQuestion = null;  // the question the form was built for: rebuilt only when it changes
 const $ = (id) => document.getElementById(id);
 
 async function refresh() {
@@ -78,7 +78,7 @@ function renderQuestion(state) {
     $("question").replaceChildren(el("p", {id: "waiting", class: "note"},
       state.phase === "waiting" ? "The teacher has not started the game yet."
         : waitingFor.length ? `Waiting for ${waitingFor.join(", ")}.` : "Waiting for the next text."));
-    shownQuestion = "";  // keep the waiting line fresh
+    shownQuestion = null;  // keep the waiting line fresh
     return;
   }
   const lines = el("div", {}, question.lines.map((line) => el("p", {class: "note"}, line)));
@@ -130,7 +130,7 @@ function changes(table) {
 async function send(answer) {
   try {
     await call(`/api/rooms/${code}/answer`, {token, ...answer});
-    shownQuestion = "";
+    shownQuestion = null;
     refresh();
   } catch (error) { $("answer-error").textContent = error.message; }
 }
