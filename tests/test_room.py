@@ -324,3 +324,29 @@ def test_the_rooms_calls_answer_with_clear_errors(server):
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(url + path, timeout=10)
     assert np.isclose(mine["left"], 30, atol=5)
+
+
+def test_under_alternating_offers_a_student_tables_a_counter_text_and_accepts_it(tmp_path):
+    scenario = load_scenario(variant(tmp_path, "protocol: {name: alternating}\n"))
+    room = Room(scenario, "TEST", 2)
+    token = room.take_seat("a", "Pat")
+    assert room.state(token)["table"]["round"] == 0  # the opening text shows before the start
+    room.start()
+
+    def asked():
+        question = room.state(token).get("question")
+        if question and question["kind"] == "answer":
+            room.answer(token, "reject")  # until it is a's turn to propose
+            return False
+        return question is not None
+
+    wait_for(asked, "a's turn to propose")
+    with pytest.raises(InvalidAnswer, match="your own red line"):
+        room.answer(token, "counter", changes={"border": "east"})
+    room.answer(token, "counter", changes={"border": "west", "troops": "none"})
+    proposed = room.state(token)["table"]["round"]
+    wait_for(lambda: len(room.history) >= proposed, "the round of a's text")
+    entry = room.history[proposed - 1]
+    assert entry["proposer"] == "A" and entry["answers"][0]["accepted"]  # its own text
+    assert entry["answers"][0]["why"] == ""
+    room.reset()

@@ -81,16 +81,21 @@ class Room:
         if mediator and scenario.protocol.name == "mediated":
             self.seats[mediator] = Seat(mediator, scenario.party(mediator).name, "mediator")
         self.generation = 0  # a reset starts the next one
-        self.values: dict = {}  # party -> room_views.own_values, once a game has started
         self.reset_state()
 
     def reset_state(self) -> None:
+        """A game not yet started: its model built (the opening text, each party's values)
+        and every seat's answers forgotten."""
+        chairs = {party: RoomChair(self, party, self.generation) for party in self.seats}
+        self.model = NegotiationModel(self.scenario, self.seed, chairs=chairs)
+        self.space = self.model.space
+        self.values = {p.id: views.own_values(self.model, p.id) for p in self.scenario.parties}
         self.phase = "waiting"  # waiting -> playing -> ended
         self.paused = False
         self.paused_at = 0.0
         self.revealed = False
         self.question: Question | None = None
-        self.table: dict = {}  # the latest snapshot of the text (room_views.table_view)
+        self.table = views.table_view(self.model)  # the text as the pages show it
         self.history: list[dict] = []  # one entry per closed round (room_views.round_entry)
         self.result: RunResult | None = None
         self.debrief_html: str | None = None
@@ -103,8 +108,8 @@ class Room:
             if self.phase != "waiting":
                 raise InvalidAnswer("The game has already started: reset it to play again.")
             self.phase = "playing"
-            generation = self.generation
-        threading.Thread(target=self.play, args=(generation,), daemon=True).start()
+            game = (self.model, self.generation)
+        threading.Thread(target=self.play, args=game, daemon=True).start()
 
     def pause(self, paused: bool) -> None:
         with self.lock:
@@ -223,13 +228,8 @@ class Room:
         return max(0.0, round(question.deadline - now, 1))
 
     # -- the game, in its own thread ------------------------------------------------------
-    def play(self, generation: int) -> None:
-        chairs = {party: RoomChair(self, party, generation) for party in self.seats}
-        model = NegotiationModel(self.scenario, self.seed, chairs=chairs)
-        values = {p.id: views.own_values(model, p.id) for p in self.scenario.parties}
-        with self.lock:
-            self.model, self.space, self.values = model, model.space, values
-            self.table = views.table_view(model)
+    def play(self, model: NegotiationModel, generation: int) -> None:
+        """Step the game's model to its end (the room's own thread)."""
         try:
             while model.running:
                 self.wait_while_paused(generation)
@@ -237,6 +237,12 @@ class Room:
                 self.close_round(model, generation)
         except RoomReset:
             return
+        except Exception as err:  # a fault of negsim's: say so on every page, not silently
+            with self.lock:
+                self.phase = "ended"
+                self.table = self.table | {"status": "stopped", "reason": f"negsim failed: {err}"}
+                self.lock.notify_all()
+            raise  # and into the server's log, with its traceback
         with self.lock:
             if generation == self.generation:
                 self.result = RunResult(Outcome.of(model), model)
@@ -278,10 +284,10 @@ class Room:
             if question is None or (question.round, question.kind) != (model.steps, kind):
                 self.question = question = self.open_question(model, kind, negotiator)
             seat = self.seats[negotiator.party]
+            if kind == "answer" and seat.tabled_round == model.steps:
+                return Answer(True)  # the student tabled this text: they accept it
             if seat.party not in question.asked:
                 return AGENT  # seated after the question was put: from the next one
-            if kind == "answer" and seat.tabled_round == model.steps:
-                return Answer(True)  # a proposer accepts its own text, as in `negsim play`
             while True:
                 if generation != self.generation:
                     raise RoomReset
@@ -294,8 +300,12 @@ class Room:
                 self.lock.wait(WAIT)
 
     def open_question(self, model, kind: str, negotiator) -> Question:
-        if kind == "answer":
-            asked = tuple(p for p, s in self.seats.items() if s.student and s.role == "signatory")
+        if kind == "answer":  # a proposer accepts its own text unasked, as in `negsim play`
+            asked = tuple(
+                party
+                for party, seat in self.seats.items()
+                if seat.student and seat.role == "signatory" and seat.tabled_round != model.steps
+            )
         else:
             asked = (negotiator.party,) if self.seats[negotiator.party].student else ()
         turns = {party: turn_of(model.negotiators[party], model.text) for party in asked}
