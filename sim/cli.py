@@ -168,11 +168,10 @@ def play(file, party, seed, out, protocol, settings):
 
 
 def _read_line(prompt: str) -> str:
-    """One line from the player; end of input (or Ctrl-C) raises EOFError."""
-    try:
-        return click.prompt(prompt, default="", show_default=False, prompt_suffix="\n> ")
-    except click.Abort:
-        raise EOFError from None
+    """One line from the player; end of input raises EOFError and Ctrl-C KeyboardInterrupt
+    (click's prompt would turn both into one Abort), so the chair can say which it was."""
+    click.echo(prompt)
+    return input("> ")
 
 
 @main.command()

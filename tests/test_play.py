@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +17,10 @@ from click.testing import CliRunner
 import sim
 from sim.classroom.comparison import Comparison, compare, result_value
 from sim.classroom.play import LineChair, play
-from sim.classroom.player_turn import InvalidAnswer, parse_answer, turn_of
+from sim.classroom.player_turn import InvalidAnswer, parse_answer, parse_reply, turn_of
 from sim.cli import main
 from sim.negotiation.agents import ModelChair
-from sim.negotiation.chair import LEFT_TABLE, PLAYER_REJECTS
+from sim.negotiation.chair import LEFT_TABLE, PLAYER_REJECTS, Answer
 from sim.negotiation.model import NegotiationModel
 
 HERE = Path(__file__).parent
@@ -54,8 +57,9 @@ def rows_of(folder: Path, party: str) -> pd.DataFrame:
     return rounds[rounds.party == party].set_index("round")
 
 
-def scripted(lines: list[str]):
-    """A LineChair reading the given lines (then end of input) and keeping what it shows."""
+def scripted(lines: list[str], width: int = 80):
+    """A LineChair on a terminal `width` columns wide, reading the given lines (then end of
+    input) and keeping what it shows, prompts included."""
     feed, shown = iter(lines), []
 
     def read(prompt: str) -> str:
@@ -65,7 +69,17 @@ def scripted(lines: list[str]):
         except StopIteration:
             raise EOFError from None
 
-    return LineChair(read, shown.append), shown
+    return LineChair(read, shown.append, width), shown
+
+
+def flat(text: str) -> str:
+    """The text as one line: sentences read whole wherever the terminal wrapped them."""
+    return " ".join(text.split())
+
+
+def questions(shown: list[str]) -> int:
+    """How often the player was asked something."""
+    return sum(text.startswith(("Your answer:", "Your text:", "Table this")) for text in shown)
 
 
 # -- a whole game through the command line ----------------------------------------------------
@@ -159,9 +173,10 @@ def test_a_chair_that_answers_as_the_agent_reproduces_the_run_bit_for_bit(
     pd.testing.assert_frame_equal(seated.rounds, alone.rounds)
 
 
-def test_only_a_signatory_can_take_a_chair():
-    with pytest.raises(ValueError, match="only a signatory"):
-        NegotiationModel(sim.load_scenario(TINY), 1, chairs={"m": ModelChair()})
+def test_only_a_signatory_or_the_drafting_mediator_can_take_a_chair():
+    alternating = sim.load_scenario(TINY, ["protocol.name=alternating"])  # m does not draft
+    with pytest.raises(ValueError, match="only a signatory or the drafting mediator"):
+        NegotiationModel(alternating, 1, chairs={"m": ModelChair()})
 
 
 def test_a_chair_cannot_accept_across_its_red_line_nor_past_its_ratifying_body(tmp_path):
@@ -220,7 +235,7 @@ def test_an_acceptance_the_referendum_refuses_is_reported_to_the_player(tmp_path
     )
     chair, shown = scripted(["a", "q"])
     result = play(sim.load_scenario(path), "a", chair, seed=1)
-    said = "\n".join(shown)
+    said = flat("\n".join(shown))
     assert "Your referendum would NOT ratify it: it values border at 0.500 and needs 0.900." in said
     assert "Your acceptance did not stand: the referendum would not ratify it." in said
     a = result.rounds[result.rounds.party == "a"].set_index("round")
@@ -237,13 +252,14 @@ def test_a_counter_text_is_checked_against_the_links_and_tabled(tmp_path):
         input="\n".join(answers) + "\n",
     )  # fmt: skip
     assert result.exit_code == 0
+    output = flat(result.output)
     assert (
         "That text breaks a link: if troops is 'Unarmed monitors', money must be 'Large fund'."
-        in result.output
+        in output
     )
-    assert "troops has no option '8'" in result.output
-    assert "Answer y (table it), n (change it again) or q (quit)." in result.output
-    assert "You tabled this text: you accept it." in result.output
+    assert "troops has no option '8'" in output
+    assert "Answer y (table it), n (change it again) or q (quit)." in output
+    assert "You tabled this text: you accept it." in output
     folder = the_game(tmp_path)
     a = rows_of(folder, "a")
     assert a.at[1, "proposer"] == "a"
@@ -266,6 +282,234 @@ def test_a_counter_text_across_the_players_own_red_line_is_asked_again(tmp_path)
     assert "You table the standing text again." in said
     first = result.rounds[result.rounds["round"] == 1]
     assert (first.border != "east").all()  # Enter kept the standing text
+
+
+# -- what the player is told between answers -------------------------------------------------
+def test_a_domestic_event_is_news_once_in_the_round_it_comes():
+    chair, shown = scripted(["a"] * 16)
+    play(sim.load_scenario(BASELINE), "ukraine", chair, seed=1)
+    rounds = flat("\n".join(shown)).split("Round ")
+    (news,) = [r for r in rounds if "News:" in r]
+    assert news.startswith("15 of 60:")
+    assert (
+        "News: from this round, your referendum needs 0.65 (it needed 0.60): "
+        "the corruption scandal weakens the president." in news
+    )
+    assert "it values Territory at 0.700 and needs 0.650" in news
+
+
+def test_a_domestic_event_is_news_while_the_player_accepts_unasked():
+    chair, shown = scripted(["a 20"])
+    play(sim.load_scenario(BASELINE), "ukraine", chair, seed=1)
+    lines = "\n".join(shown).splitlines()
+    (news,) = [i for i, line in enumerate(lines) if "News:" in line]
+    before, after = (
+        next(i for i, line in enumerate(lines) if line.startswith(f"  Round {r}/60:"))
+        for r in (14, 15)
+    )
+    assert before < news < after  # told in round 15, before its line
+
+
+@pytest.mark.parametrize(
+    ("answer", "changed", "kept", "said"),
+    [
+        (
+            "r guarantee_scope territory",
+            ["guarantee_scope"],
+            ["territory"],
+            "Of the points you pushed, the mediator changed Whom the security guarantees cover "
+            "and left Territory as it was.",
+        ),
+        (
+            "r",  # the party's own ranking pushes for the player
+            [],
+            ["territory", "peacekeepers", "frozen_assets"],
+            "Of the points pushed for you (your largest gains), the mediator left Territory, "
+            "Foreign troops on the ground and Frozen Russian assets as they were.",
+        ),
+    ],
+)
+def test_the_player_hears_which_pushed_points_the_next_text_changed(answer, changed, kept, said):
+    chair, shown = scripted([answer, "q"])
+    result = play(sim.load_scenario(BASELINE), "ukraine", chair, seed=1)
+    ukraine = result.rounds[result.rounds.party == "ukraine"].set_index("round")
+    pushed, revised = ukraine.at[1, "objections"].split(";"), ukraine.at[2, "changed"].split(";")
+    assert [p for p in pushed if p in revised] == changed  # as the model recorded them
+    assert [p for p in pushed if p not in revised] == kept
+    assert said in flat("\n".join(shown))
+
+
+def test_under_alternating_offers_the_next_proposer_is_named():
+    scenario = sim.load_scenario(TINY, ["protocol.name=alternating"])
+    chair, shown = scripted(["", "r border", "q"])  # a proposes in round 1, b in round 2
+    result = play(scenario, "a", chair, seed=1)
+    assert result.rounds[result.rounds["round"] == 2].changed.iloc[0] == "border;money"
+    assert "Of the points you pushed, B changed border." in flat("\n".join(shown))
+
+
+# -- letting rounds pass: a N and auto ------------------------------------------------------------
+def test_accepting_for_n_rounds_is_accepting_each_round_unasked():
+    scenario = sim.load_scenario(BASELINE)
+    each, asked_each = scripted(["a"] * 60)
+    at_once, asked_once = scripted(["a 60"])
+    answered = play(scenario, "ukraine", each, seed=1)
+    unasked = play(scenario, "ukraine", at_once, seed=1)
+    assert unasked.outcome == answered.outcome
+    assert unasked.outcome.status == "agreement"
+    pd.testing.assert_frame_equal(unasked.rounds, answered.rounds)
+    assert questions(asked_each) == answered.outcome.round
+    assert questions(asked_once) == 1
+    lines = "\n".join(asked_once).splitlines()
+    told = [line for line in lines if re.match(r"  Round \d+/60: ", line)]
+    assert len(told) == unasked.outcome.round  # one line a round, this one's too
+    assert told[-1].endswith("accepted by you, Russia.")
+    assert all(len(line) <= 80 for line in told)
+
+
+def test_accepting_for_n_rounds_asks_again_at_a_text_across_a_red_line():
+    scenario = sim.load_scenario(TINY)
+    chair, shown = scripted(["a 5", "r"])
+    model = NegotiationModel(scenario, 1, chairs={"a": chair})
+    model.step()
+    assert questions(shown) == 1
+    # every option of border across a's red line from round 2 (the model reads them each round)
+    model.red[scenario.point_index("border"), :, model.negotiators["a"].row] = True
+    model.step()
+    assert questions(shown) == 2
+    assert "Round 2: the text crosses your red line; you answer it." in flat("\n".join(shown))
+    assert not model.negotiators["a"].accepted
+
+
+def test_a_number_of_rounds_must_be_one_or_more_and_red_lines_still_bind(tmp_path):
+    model = NegotiationModel(sim.load_scenario(BASELINE), 1)
+    model.step()
+    turn = turn_of(model.negotiators["ukraine"], model.text)
+    assert parse_reply("a 1", turn) == Answer(True)
+    assert parse_reply("accept 7", turn).rounds == 7
+    assert parse_reply("AUTO", turn).rounds is None
+    assert parse_reply("r 14", turn) == parse_answer("r 14", turn)
+    for wrong in ("a 0", "auto 3", "a 2 3"):
+        with pytest.raises(InvalidAnswer):
+            parse_reply(wrong, turn)
+    path = variant(tmp_path, "protocol: {start: {border: east, troops: none, money: none}}\n")
+    tiny = NegotiationModel(sim.load_scenario(path), 1)
+    tiny.step()
+    with pytest.raises(InvalidAnswer, match="You cannot accept"):
+        parse_reply("a 5", turn_of(tiny.negotiators["a"], tiny.text))
+
+
+class RejectsInRoundOne(ModelChair):
+    """A player who rejects the first text and then hands the chair to the model."""
+
+    def respond(self, negotiator):
+        return Answer(False) if negotiator.model.steps == 1 else super().respond(negotiator)
+
+
+class KeepsTheTextInRoundOne(ModelChair):
+    """A player who tables the standing text in round 1, then hands the chair to the model."""
+
+    def propose(self, negotiator, standing):
+        return None if negotiator.model.steps == 1 else super().propose(negotiator, standing)
+
+
+@pytest.mark.parametrize(
+    ("path", "party", "protocol", "answers", "same_as"),
+    [
+        (BASELINE, "ukraine", "mediated", ["auto"], None),
+        (BASELINE, "ukraine", "mediated", ["r", "auto"], RejectsInRoundOne),
+        (TINY, "a", "alternating", ["", "auto"], KeepsTheTextInRoundOne),
+    ],
+)
+def test_auto_plays_on_exactly_as_the_partys_own_rules(path, party, protocol, answers, same_as):
+    scenario = sim.load_scenario(path, [f"protocol.name={protocol}"])
+    chair, shown = scripted(answers)
+    played = play(scenario, party, chair, seed=1)
+    chairs = {party: same_as()} if same_as else None
+    model = sim.run(scenario, 1, chairs=chairs)
+    assert played.outcome == model.outcome
+    pd.testing.assert_frame_equal(played.rounds, model.rounds)
+    assert questions(shown) == len(answers)
+    said = flat("\n".join(shown))
+    assert "Your party's own rules (the model's agent) answer from now on." in said
+    assert said.count(f"Round {played.outcome.round}/") == 1  # told in one line a round
+
+
+# -- ? --------------------------------------------------------------------------------------------
+def test_a_question_mark_gives_each_point_one_line_with_its_weight():
+    scenario = sim.load_scenario(BASELINE)
+    chair, shown = scripted(["?", "? territory", "q"])
+    play(scenario, "ukraine", chair, seed=1)
+    asked = next(i for i, text in enumerate(shown) if text.startswith("Your answer"))
+    compact, full = shown[asked + 1], flat(shown[asked + 3])
+    lines = compact.splitlines()
+    points = [line for line in lines if re.match(r" [ !] +\d+\. ", line)]
+    assert len(points) == len(scenario.points) and len(lines) <= len(scenario.points) + 3
+    assert all(re.search(r" \d+%  now \d \(\d\.\d\d\)  (best \d|your best)", p) for p in points)
+    ukraine = scenario.party("ukraine")
+    territory = scenario.point_index("territory")
+    weight = f"{ukraine.salience[territory]:.0%}"
+    assert re.search(rf"Territory +{weight}  now 2 \(0.70\)  best 1 \(1.00\)$", points[territory])
+    assert full.startswith(f"14. Territory (territory), {weight} of your utility:")
+    assert full.count("RED LINE") == 2 and "(donetsk_free_zone): 0.45" in full
+
+
+# -- the terminal ---------------------------------------------------------------------------------
+def test_no_line_the_chair_writes_is_wider_than_the_terminal():
+    chair, shown = scripted(["?", "? 14", "r 14 3", "a 20", "r", "q"], width=40)
+    play(sim.load_scenario(BASELINE), "ukraine", chair, seed=1)
+    lines = "\n".join(shown).splitlines()
+    assert max(map(len, lines)) <= 40
+    assert "-" * 40 in lines  # the rule fits too
+    news = next(i for i, line in enumerate(lines) if line.startswith("  News: "))
+    assert re.match(r"  \S", lines[news + 1])  # hanging under the start of its text
+    assert "your referendum needs 0.65 (it needed 0.60)" in flat(" ".join(lines[news : news + 3]))
+    item = next(i for i, line in enumerate(lines) if line.startswith("    16. Prisoners"))
+    assert re.match(r" {8}\S", lines[item + 1])  # under the title, past the number
+
+
+def test_the_command_wraps_to_the_terminal_width(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((50, 24))
+    )
+    result = play_cli(tmp_path, BASELINE, "--as", "ukraine", input="?\nr 14\na 3\n")
+    game = result.output[: result.output.index("(end of input: you leave the table)")]
+    assert "-" * 50 + "\n" in game
+    assert max(len(line.removeprefix("> ")) for line in game.splitlines()) <= 50
+
+
+@pytest.mark.parametrize(
+    ("stop", "said", "not_said"),
+    [
+        (EOFError, "(end of input: you leave the table)", "Ctrl-C"),
+        (KeyboardInterrupt, "(Ctrl-C: you leave the table)", "end of input"),
+    ],
+)
+def test_ctrl_c_and_end_of_input_each_say_so_and_leave_the_table(stop, said, not_said):
+    def read(prompt: str) -> str:
+        raise stop
+
+    shown = []
+    result = play(sim.load_scenario(TINY), "a", LineChair(read, shown.append), seed=1)
+    assert (result.outcome.status, result.outcome.ended_by) == ("walkout", "a")
+    assert said in "\n".join(shown) and not_said not in "\n".join(shown)
+
+
+@pytest.mark.parametrize("ctrl_c", [False, True])
+def test_the_command_saves_a_game_left_by_ctrl_c_or_end_of_input(tmp_path, monkeypatch, ctrl_c):
+    if ctrl_c:
+
+        def interrupted(prompt=""):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr("builtins.input", interrupted)
+    result = play_cli(tmp_path, TINY, "--as", "b", "--seed", 1, input="")
+    assert result.exit_code == 0
+    assert ("(Ctrl-C: you leave the table)" in result.output) is ctrl_c
+    assert ("(end of input: you leave the table)" in result.output) is not ctrl_c
+    assert "Traceback" not in result.output and "WALKOUT" in result.output
+    folder = the_game(tmp_path)
+    assert {p.name for p in folder.iterdir()} == FILES
+    assert json.loads((folder / "outcome.json").read_text())["status"] == "walkout"
 
 
 # -- the comparison with the model's agent --------------------------------------------------------

@@ -5,7 +5,8 @@
 
 `play` runs the model with the chair in the party's seat (see `sim.negotiation.chair`). `LineChair`
 is the player at a terminal, or a script of lines: each round it shows the text and
-where it leaves the player, reads an answer, and re-asks until the answer is valid.
+where it leaves the player, reads an answer, and re-asks until the answer is valid. With
+`a N` or `auto` the player lets rounds pass unasked, each told in one line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..negotiation.agents import ModelChair
 from ..negotiation.chair import Answer, Chair, LeaveTable
 from ..negotiation.model import NegotiationModel
 from ..negotiation.outcome import Outcome
@@ -27,23 +29,29 @@ from .player_turn import (
     ANSWER_PROMPT,
     CONFIRM_PROMPT,
     COUNTER_PROMPT,
+    FastForward,
     InvalidAnswer,
     Turn,
     influence_line,
+    news_lines,
     options_lines,
-    parse_answer,
     parse_counter,
+    parse_reply,
     parse_yes,
     point_index,
+    points_lines,
+    push_line,
     ratification_line,
+    round_line,
     standing_lines,
     text_lines,
     turn_of,
     utility_line,
     words,
 )
+from .terminal import terminal_width, wrap
 
-RULE = "-" * 78
+RULE_WIDTH = 78  # the rule above and below a round's heading, at most
 
 
 class NotPlayable(ValueError):
@@ -64,14 +72,14 @@ def check_playable(scenario: Scenario, party: str) -> None:
 
 
 def play(scenario: Scenario, party: str, chair: Chair, seed: int | None = None) -> RunResult:
-    """Negotiate with `chair` deciding for `party`. After every round but the last the
-    chair's `round_over(negotiator)` is called, if it has one."""
+    """Negotiate with `chair` deciding for `party`. After every round the chair's
+    `round_over(negotiator)` is called, if it has one."""
     check_playable(scenario, party)
     model = NegotiationModel(scenario, seed, chairs={party: chair})
     round_over = getattr(chair, "round_over", None)
     while model.running:
         model.step()
-        if model.running and round_over is not None:
+        if round_over is not None:
             round_over(model.negotiators[party])
     return RunResult(Outcome.of(model), model)
 
@@ -97,29 +105,55 @@ def save_game(
 # -- the player at a terminal -----------------------------------------------------------------
 class LineChair:
     """A player who reads the text and types answers: `read(prompt)` returns one line and
-    raises EOFError at the end of input (which leaves the table), `write(text)` shows text."""
+    raises EOFError at the end of input or KeyboardInterrupt on Ctrl-C (either leaves the
+    table); `write(text)` shows text, which is wrapped to `width` columns (by default the
+    terminal's, looked up at each write)."""
 
-    def __init__(self, read: Callable[[str], str], write: Callable[[str], None]):
-        self.read, self.write = read, write
+    def __init__(
+        self, read: Callable[[str], str], write: Callable[[str], None], width: int | None = None
+    ):
+        self.read, self.out, self.width = read, write, width
         self.seen: tuple[int, ...] | None = None  # the text last shown
         self.shown_round = 0  # the round whose text was shown last
         self.tabled_round = 0  # the round in which the player tabled a text of their own
         self.accepted = False  # the player's last answer
         self.heard: list[str] = []  # what happened last round
+        self.told_round = 1  # news up to this round has been told (round 1's is in its text)
+        self.pushed: tuple[str, ...] = ()  # the points the player's rejection last round pushed
+        self.named = False  # whether the player named them (else the party's own ranking did)
+        self.accept_until = 0  # `a N`: accept, unasked, every text up to this round
+        self.unasked_round = 0  # the latest round answered without asking the player
+        self.stand_in: ModelChair | None = None  # `auto`: the party's own rules answer
 
     # the Chair protocol --------------------------------------------------------------------
     def respond(self, negotiator) -> Answer:
         turn = turn_of(negotiator, negotiator.model.text)
+        if self.stand_in is not None:
+            return self.unasked(negotiator, self.stand_in.respond(negotiator))
         if self.tabled_round == turn.round:
             self.write("  You tabled this text: you accept it.")
             return self.remember(Answer(True))
+        if self.accept_until >= turn.round:
+            if not turn.crossed:
+                return self.unasked(negotiator, Answer(True))
+            self.accept_until = 0
+            self.write(f"\n  Round {turn.round}: the text crosses your red line; you answer it.")
         if self.shown_round != turn.round or self.seen != turn.text:
             self.show(negotiator, turn, self.heading(negotiator, turn))
-        answer = self.ask(ANSWER_PROMPT, lambda line: parse_answer(line, turn), negotiator)
-        return self.remember(answer)
+        reply = self.ask(ANSWER_PROMPT, lambda line: parse_reply(line, turn), negotiator)
+        if isinstance(reply, FastForward):
+            return self.fast_forward(negotiator, reply)
+        self.named = bool(reply.objections)
+        return self.remember(reply)
 
     def propose(self, negotiator, standing: np.ndarray) -> np.ndarray | None:
+        if self.stand_in is not None:
+            self.unasked(negotiator)
+            return self.stand_in.propose(negotiator, standing)
         turn = turn_of(negotiator, standing)
+        if self.accept_until >= turn.round:  # accepting on: the standing text stays
+            self.unasked(negotiator)
+            return None
         self.show(negotiator, turn, f"Round {turn.round} of {turn.deadline}: your turn to propose")
         space = negotiator.model.space
         while True:
@@ -150,7 +184,11 @@ class LineChair:
 
     # between rounds -------------------------------------------------------------------------
     def round_over(self, negotiator) -> None:
-        """Remember what the others said and whether the player's acceptance stood."""
+        """Remember what the others said, whether the player's acceptance stood and what
+        their rejection pushed; a round the player was not asked is told in one line."""
+        unasked = self.unasked_round == negotiator.model.steps
+        if unasked:
+            self.write(round_line(negotiator))
         self.heard = []
         for other in negotiator.model.signatories:
             if other is negotiator:
@@ -163,11 +201,47 @@ class LineChair:
             self.heard.append(f"{other.spec.name} rejected ({other.why}{pushing}).")
         if self.accepted and not negotiator.accepted:
             self.heard.append(f"Your acceptance did not stand: {negotiator.why}.")
+        self.pushed = () if unasked or self.accepted else negotiator.objections
 
     # helpers -------------------------------------------------------------------------------------
+    def write(self, text: str) -> None:
+        self.out(wrap(text, self.columns()))
+
+    def columns(self) -> int:
+        return self.width or terminal_width()
+
     def remember(self, answer: Answer) -> Answer:
         self.accepted = answer.accept
         return answer
+
+    def unasked(self, negotiator, answer: Answer | None = None) -> Answer | None:
+        """Answer (or propose) without asking the player, who still hears the round's news."""
+        self.unasked_round = negotiator.model.steps
+        if news := self.news(negotiator):
+            self.write("\n".join(news))
+        return None if answer is None else self.remember(answer)
+
+    def fast_forward(self, negotiator, reply: FastForward) -> Answer:
+        """`a N` accepts this text and the next N - 1 unasked; `auto` hands the chair to the
+        party's own rules (`ModelChair`) for the rest of the game."""
+        if reply.rounds is None:
+            self.stand_in = ModelChair()
+            self.write("  Your party's own rules (the model's agent) answer from now on.")
+            return self.unasked(negotiator, self.stand_in.respond(negotiator))
+        model = negotiator.model
+        self.accept_until = min(model.steps + reply.rounds - 1, model.deadline)
+        self.write(
+            f"  You accept every text up to round {self.accept_until} that crosses none of "
+            "your red lines. Each round in one line: its text, your utility of it (and of no "
+            "deal), who accepted it."
+        )
+        return self.unasked(negotiator, Answer(True))
+
+    def news(self, negotiator) -> list[str]:
+        """This round's news, if not told yet: each is told once, in the round it comes."""
+        lines = news_lines(negotiator, self.told_round)
+        self.told_round = negotiator.model.steps
+        return lines
 
     def heading(self, negotiator, turn: Turn) -> str:
         model = negotiator.model
@@ -181,9 +255,14 @@ class LineChair:
         return f"Round {turn.round} of {turn.deadline}: {news}"
 
     def show(self, negotiator, turn: Turn, heading: str) -> None:
-        lines = ["", RULE, heading, RULE]
+        rule = "-" * min(RULE_WIDTH, self.columns())
+        lines = ["", rule, heading, rule]
         if self.heard:
             lines.append("  Last round: " + " ".join(self.heard))
+        if self.pushed and negotiator.model.proposer != negotiator.party:
+            lines.append(push_line(negotiator, self.pushed, self.named))
+        self.pushed = ()
+        lines += self.news(negotiator)
         if abs(negotiator.influence_received) > 1e-12:
             lines.append("  " + influence_line(negotiator))
         lines += text_lines(turn, self.seen) + standing_lines(turn)
@@ -191,12 +270,16 @@ class LineChair:
         self.seen, self.shown_round = turn.text, turn.round
 
     def ask(self, prompt: str, parse: Callable[[str], object], negotiator):
-        """Read until `parse` accepts a line; `?` lists options; end of input leaves."""
+        """Read until `parse` accepts a line; `?` lists the points, `? POINT` a point's
+        options; end of input or Ctrl-C leaves the table."""
         while True:
             try:
-                line = self.read(prompt)
+                line = self.read(wrap(prompt, self.columns()))
             except EOFError:
                 self.write("\n  (end of input: you leave the table)")
+                raise LeaveTable from None
+            except KeyboardInterrupt:
+                self.write("\n  (Ctrl-C: you leave the table)")
                 raise LeaveTable from None
             if line.strip().startswith("?"):
                 self.help(line.strip()[1:], negotiator)
@@ -213,5 +296,7 @@ class LineChair:
         except InvalidAnswer as err:
             self.write(f"  {err}")
             return
-        points = [scenario.points[i].id for i in indices] or [p.id for p in scenario.points]
-        self.write("\n".join(options_lines(negotiator, points)))
+        if not indices:
+            self.write("\n".join(points_lines(negotiator)))
+            return
+        self.write("\n".join(options_lines(negotiator, [scenario.points[i].id for i in indices])))

@@ -9,11 +9,15 @@ import numpy as np
 
 from ..negotiation import text_search as search
 from ..negotiation.chair import Answer, LeaveTable
-from ..negotiation.tolerance import apart, at_least, below
+from ..negotiation.tolerance import apart, at_least, below, same
+from ..reporting.narrative import joined
 from ..scenario.data import Scenario
 from ..scenario.errors import did_you_mean
 
-ANSWER_PROMPT = "Your answer: a = accept, r [points] = reject pushing points, q = quit, ? = options"
+ANSWER_PROMPT = (
+    "Your answer: a = accept, r [points] = reject pushing points, q = quit,\n"
+    "a N = accept N rounds, auto = the model's agent plays on, ? [point] = options"
+)
 COUNTER_PROMPT = (
     "Your text: POINT=OPTION changes; Enter keeps the standing text; q = quit, ? = options"
 )
@@ -22,6 +26,14 @@ CONFIRM_PROMPT = "Table this text? y = yes, n = change it again, q = quit"
 
 class InvalidAnswer(ValueError):
     """An answer the player must give again; the message says why."""
+
+
+@dataclass(frozen=True)
+class FastForward:
+    """`a N`: accept this text and, unasked, the next N - 1 that cross no red line of the
+    player's; `auto` (rounds None): the party's own rules answer for the rest of the game."""
+
+    rounds: int | None
 
 
 @dataclass(frozen=True)
@@ -141,22 +153,90 @@ def influence_line(negotiator) -> str:
     return f"This round, {who} moved your reservation value by {delta:+.3f}."
 
 
+def points_lines(negotiator) -> list[str]:
+    """`?`: one line per point with its weight in the player's utility, the text's option
+    and its value to the player, and the player's best option (across no red line)."""
+    model, row = negotiator.model, negotiator.row
+    values, red, text = model.values[..., row], model.red[..., row], model.text
+    best = np.where(model.space.exists & ~red, values, -np.inf).argmax(axis=1)
+    now = values[model.rows, text]
+    width = max(len(p.title) for p in model.spec.points)
+    lines = [
+        "  Your points: weight = share of your utility; now = the text's option and its value "
+        "to you (0-1); best = your best option; ! = your red line. ? POINT lists its options."
+    ]
+    for i, point in enumerate(model.spec.points):
+        mark = "!" if red[i, text[i]] else " "
+        top = values[i, best[i]]
+        better = "your best" if same(now[i], top) else f"best {best[i] + 1} ({top:.2f})"
+        lines.append(
+            f" {mark} {i + 1:2d}. {point.title:<{width}} {model.salience[i, row]:4.0%}"
+            f"  now {text[i] + 1} ({now[i]:.2f})  {better}"
+        )
+    return lines
+
+
 def options_lines(negotiator, point_ids: list[str]) -> list[str]:
-    """Every option of the points given, numbered, with its value to the player."""
+    """Every option of the points given, numbered, with its value to the player, and each
+    point's weight in the player's utility."""
     model, scenario = negotiator.model, negotiator.model.spec
     lines = []
     for point_id in point_ids:
         i = scenario.point_index(point_id)
         point = scenario.points[i]
-        lines.append(f"  {i + 1}. {point.title} ({point.id}):")
+        weight = model.salience[i, negotiator.row]
+        lines.append(f"  {i + 1}. {point.title} ({point.id}), {weight:.0%} of your utility:")
         for k, option in enumerate(point.options):
             red = "  RED LINE" if model.red[i, k, negotiator.row] else ""
             value = model.values[i, k, negotiator.row]
             lines.append(f"       {k + 1}. {option.label} ({option.id}): {value:.2f}{red}")
-    weight = {p: model.salience[scenario.point_index(p), negotiator.row] for p in point_ids}
-    if len(point_ids) == 1:
-        lines.append(f"     (the point weighs {weight[point_ids[0]]:.0%} of your utility)")
     return lines
+
+
+# -- what happened: news, the fate of pushed points, a round in one line ------------------------
+def news_lines(negotiator, since: int) -> list[str]:
+    """What the scenario's events changed for the player after round `since` up to this
+    one: the threshold their ratifying body needs."""
+    domestic = negotiator.spec.domestic
+    now = negotiator.model.steps
+    events = [e for e in domestic.events if since < e.round <= now] if domestic else []
+    if not events:
+        return []
+    needs, needed = apart(domestic.threshold_at(now), domestic.threshold_at(since))
+    why = "; ".join(e.why for e in events)
+    return [
+        f"  News: from this round, your {domestic.body} needs {needs} (it needed {needed}): {why}."
+    ]
+
+
+def push_line(negotiator, pushed: tuple[str, ...], named: bool) -> str:
+    """Which of the points the player's rejection pushed this round's text changed
+    ("Of the points you pushed, the mediator changed Territory and left Sanctions as they
+    were.")."""
+    model = negotiator.model
+    proposer = model.negotiators[model.proposer]
+    who = "the mediator" if proposer is model.mediator else proposer.spec.name
+    changed = [model.point_title(p) for p in pushed if p in model.changed]
+    kept = [model.point_title(p) for p in pushed if p not in model.changed]
+    did = [f"changed {joined(changed)}"] if changed else []
+    if kept:
+        did.append(f"left {joined(kept)} as {'it was' if len(kept) == 1 else 'they were'}")
+    whose = "you pushed" if named else "pushed for you (your largest gains)"
+    return f"  Of the points {whose}, {who} {' and '.join(did)}."
+
+
+def round_line(negotiator) -> str:
+    """A round the player was not asked, in one line: the text, its utility to the player
+    (and no deal's), who accepted it."""
+    model = negotiator.model
+    text = "first text" if model.steps == 1 else "new text" if model.changed else "text stands"
+    utility, reservation = apart(negotiator.utility, negotiator.reservation)
+    names = ["you" if s is negotiator else s.spec.name for s in model.signatories if s.accepted]
+    mine = "" if negotiator.accepted else f"; you rejected it ({negotiator.why})"
+    return (
+        f"  Round {model.steps}/{model.deadline}: {text}, {utility} to you "
+        f"(no deal {reservation}); accepted by {', '.join(names) or 'nobody'}{mine}."
+    )
 
 
 # -- reading answers -----------------------------------------------------------------------
@@ -216,6 +296,22 @@ def parse_answer(line: str, turn: Turn) -> Answer:
     said = f"'{line.strip()}' is not an answer" if tokens else "Please answer"
     example = f"r {len(turn.scenario.points)} {turn.scenario.points[0].id}"
     raise InvalidAnswer(f"{said}: a = accept, r = reject (e.g. {example}), q = quit.")
+
+
+def parse_reply(line: str, turn: Turn) -> Answer | FastForward:
+    """At the terminal: an answer as `parse_answer` reads it, or `a N` (accept for N rounds)
+    or `auto` (the party's own rules play on)."""
+    tokens = words(line)
+    head = tokens[0].lower() if tokens else ""
+    if head == "auto" and len(tokens) == 1:
+        return FastForward(None)
+    if head in ("a", "accept") and len(tokens) == 2 and tokens[1].isdigit():
+        rounds = int(tokens[1])
+        if rounds < 1:
+            raise InvalidAnswer("a N accepts for N rounds from this one: give N from 1.")
+        answer = parse_answer(head, turn)  # red lines bind as for a single `a`
+        return answer if rounds == 1 else FastForward(rounds)
+    return parse_answer(line, turn)
 
 
 def parse_counter(line: str, turn: Turn, space) -> np.ndarray | None:
