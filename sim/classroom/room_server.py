@@ -197,7 +197,8 @@ def teacher_api(classroom: Classroom, address: str, method: str, parts, body) ->
             room.state() | {"link": f"{address}/room/{code}"}
             for code, room in list(classroom.rooms.items())
         ]
-        return {"rooms": rooms, "scenarios": classroom.scenario_names(), "join": address}
+        names = classroom.scenario_names()
+        return {"rooms": rooms, "scenarios": names, "first": classroom.start.name, "join": address}
     if method == "POST" and parts == ["rooms"]:
         timer = body.get("timer")
         seconds = float(timer) if isinstance(timer, int | float) and timer > 0 else None

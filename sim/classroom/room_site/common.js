@@ -36,7 +36,11 @@ function valuesTable(values) {
   return el("table", {class: "values"},
     el("tr", {}, el("th", {}, "point"), el("th", {}, "weight"), el("th", {}, "options: value to " + values.name)),
     values.points.map((point) => el("tr", {},
-      el("td", {}, point.title), el("td", {class: "weight"}, `${Math.round(point.weight * 100)}%`),
+      el("td", {}, point.title), el("td", {class: "weight"}, share(point.weight)),
       el("td", {}, point.options.map((option) =>
         el("div", {}, `${option.label}: ${option.value.toFixed(2)}`, option.red ? " (red line)" : ""))))));
+}
+
+function share(weight) {  // a weight as a share of the utility: "12%", "<1%" for small ones
+  return weight > 0 && weight < 0.005 ? "<1%" : `${Math.round(weight * 100)}%`;
 }

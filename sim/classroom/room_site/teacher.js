@@ -9,7 +9,8 @@ async function refresh() {
   catch (error) { $("error").textContent = error.message; return; }
   $("join").textContent = `Students open ${state.join}/ and type the room's code`;
   if (!scenariosShown) {
-    $("scenario").replaceChildren(...state.scenarios.map((name) => el("option", {value: name}, name)));
+    $("scenario").replaceChildren(...state.scenarios.map((name) =>
+      el("option", {value: name, selected: name === state.first}, name)));
     scenariosShown = true;
   }
   $("rooms").replaceChildren(...state.rooms.map(roomCard));
@@ -38,8 +39,16 @@ function roomCard(room) {
       el("button", {"data-action": "reveal", disabled: room.phase !== "ended", onclick: act("reveal")}, "Reveal each party's values"),
       room.phase === "ended" ? el("a", {href: `/room/${room.code}/debrief.html`, class: "debrief"}, "The debrief") : ""),
     room.outcome ? el("p", {class: "outcome"}, room.outcome.reason) : "",
-    room.rounds.length ? el("details", {}, el("summary", {}, "Rounds, the latest first"),
-      el("ol", {class: "rounds", reversed: true}, room.rounds.map((line) => el("li", {}, line)))) : "");
+    room.rounds.length ? el("p", {class: "latest"}, room.rounds[0]) : "",
+    el("details", {open: openTexts.has(room.code), ontoggle: (event) => toggled(room.code, event)},
+      el("summary", {}, "The text on the table, and every round"),
+      el("table", {class: "text"}, textTable(table)),
+      el("ol", {class: "rounds", reversed: true}, room.rounds.map((line) => el("li", {}, line)))));
+}
+
+const openTexts = new Set();  // the rooms whose text the teacher has opened, kept across refreshes
+function toggled(code, event) {
+  if (event.target.open) openTexts.add(code); else openTexts.delete(code);
 }
 
 $("open").addEventListener("submit", async (event) => {
