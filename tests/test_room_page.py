@@ -137,7 +137,7 @@ def answer_until_the_end(students: dict, script) -> None:
 
 
 def test_two_students_play_to_an_agreement_and_to_a_walkout_and_both_see_the_debrief(
-    rooms, browser, hosts
+    rooms, browser, hosts, tmp_path
 ):
     teacher_url, first_code = rooms
     base = teacher_url.split("/teacher")[0]
@@ -165,6 +165,16 @@ def test_two_students_play_to_an_agreement_and_to_a_walkout_and_both_see_the_deb
         assert "Ukraine: Ana" in body and "Russia: Bo" in body
         assert "seeds 1-50" in body and "Nash package" in body
         page.go_back()
+    with students["ukraine"].expect_download() as saving:
+        students["ukraine"].click("#save-debrief")
+    saved = tmp_path / "debrief.html"
+    saving.value.save_as(saved)
+    offline = browser.new_context(offline=True).new_page()  # the saved page, no network
+    offline.goto(saved.as_uri())
+    offline.wait_for_selector(".js-plotly-plot .main-svg")
+    assert offline.evaluate("typeof Plotly") == "object" and "Ukraine: Ana" in offline.inner_text(
+        "body"
+    )
     teacher.wait_for_selector(f"[data-room={first_code}] a.debrief")
     teacher.click(f"[data-room={first_code}] [data-action=reveal]")
     students["russia"].wait_for_selector("#values-title:has-text('revealed')", timeout=WAIT_MS)

@@ -30,7 +30,8 @@ function render(state) {
   $("ended").hidden = state.phase !== "ended";
   if (state.outcome) {
     $("outcome").textContent = `${state.outcome.status}: ${state.outcome.reason}`;
-    $("debrief").href = `/room/${code}/debrief.html`;
+    $("debrief").href = $("save-debrief").href = `/room/${code}/debrief.html`;
+    $("save-debrief").download = `debrief-${code}.html`;
   }
   const values = state.revealed.length ? state.revealed : state.seat && state.seat.values ? [state.seat.values] : [];
   $("values-box").hidden = !values.length;

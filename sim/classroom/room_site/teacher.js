@@ -37,7 +37,10 @@ function roomCard(room) {
       el("button", {"data-action": room.paused ? "resume" : "pause", disabled: room.phase !== "playing", onclick: act(room.paused ? "resume" : "pause")}, room.paused ? "Resume" : "Pause"),
       el("button", {"data-action": "reset", onclick: act("reset")}, "Reset"),
       el("button", {"data-action": "reveal", disabled: room.phase !== "ended", onclick: act("reveal")}, "Reveal each party's values"),
-      room.phase === "ended" ? el("a", {href: `/room/${room.code}/debrief.html`, class: "debrief"}, "The debrief") : ""),
+      room.phase === "ended" ? [
+        el("a", {href: `/room/${room.code}/debrief.html`, class: "debrief"}, "The debrief"), " ",
+        el("a", {href: `/room/${room.code}/debrief.html`, download: `debrief-${room.code}.html`}, "(save it)"),
+      ] : ""),
     room.outcome ? el("p", {class: "outcome"}, room.outcome.reason) : "",
     room.rounds.length ? el("p", {class: "latest"}, room.rounds[0]) : "",
     el("details", {open: openTexts.has(room.code), ontoggle: (event) => toggled(room.code, event)},
