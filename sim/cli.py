@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -385,7 +384,6 @@ def app(file, port, host, room, seed, timer):
         from .classroom.room_server import serve_rooms
 
         sys.exit(serve_rooms(file, host, port, seed, timer, click.echo))
-    os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # as for the server (see serve)
     try:
         from .classroom import page  # noqa: F401  (the page, and the extra it needs, import)
     except ImportError:

@@ -12,18 +12,23 @@ import sys
 from pathlib import Path
 
 SCENARIO_VARIABLE = "NEGSIM_APP_SCENARIO"  # the scenario file the page starts with
+# solara warns, on every page load over plain http to an address other than "localhost",
+# that its session cookie falls back to samesite=lax: advice for pages embedded in another
+# site's frame, which the classroom page never is, so lax is right and the warning noise
+QUIET_COOKIE = "ignore:Cookies with samesite=none require https:UserWarning"
 
 
 def serve(scenario: str, host: str = "127.0.0.1", port: int = 8521) -> int:
     """Serve the page in the foreground until Ctrl-C or SIGTERM. On POSIX this process
     becomes solara's server (exec), so that no signal can leave a server behind it;
     elsewhere the server is a child that a Ctrl-C or SIGTERM stops too. Its exit status."""
+    warnings = [os.environ.get("PYTHONWARNINGS", ""), QUIET_COOKIE]  # the later filter wins
     environment = {
-        # Mesa's SolaraViz trips solara's rules-of-hooks check: noise to a teacher
-        "SOLARA_CHECK_HOOKS": "off",
         **os.environ,
         SCENARIO_VARIABLE: str(Path(scenario).resolve()),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves the machine
+        "SOLARA_THEME_SHOW_BANNER": "False",  # no "This website runs on Solara" on the projector
+        "PYTHONWARNINGS": ",".join(filter(None, warnings)),
     }
     command = [sys.executable, "-m", "solara", "run", "sim.classroom.page:Page", "--production"]
     command += ["--host", host, "--port", str(port), "--no-open", "--log-level", "warning"]
