@@ -14,6 +14,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FLAGS += ["--disable-component-update", "--no-first-run", "--disable-sync"]
 PROJECTORS = [{"width": 1400, "height": 1000}, {"width": 1920, "height": 1080}]
-SHOTS = Path(os.environ.get("NEGSIM_PAGE_SHOTS", "/tmp/page-shots"))  # outside the repository
+SHOTS = Path(os.environ.get("NEGSIM_PAGE_SHOTS", Path(tempfile.gettempdir()) / "page-shots"))
 
 if not CHROMIUM.exists() and not os.environ.get("NEGSIM_REQUIRE_BROWSER"):
     pytest.skip("no /usr/bin/chromium (apt install chromium)", allow_module_level=True)
