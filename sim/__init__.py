@@ -13,7 +13,7 @@ Heavy modules (Mesa, numpy, plotly) load on first use so that the CLI starts fas
 from .scenario.errors import ScenarioError
 from .scenario.loader import load_scenario
 
-__all__ = ["RunResult", "ScenarioError", "load_scenario", "mix", "run", "sweep"]
+__all__ = ["RunResult", "ScenarioError", "discover", "load_scenario", "mix", "run", "sweep"]
 
 
 def __getattr__(name: str):
@@ -29,6 +29,10 @@ def __getattr__(name: str):
         from .sweeps import sweep
 
         return sweep
+    if name == "discover":
+        from .sweeps.discovery import discover
+
+        return discover
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs
 from SALib.test_functions import Ishigami
 
-from sim.sweeps import figures
+from sim.sweeps import parallel_coordinates
 from sim.sweeps.design import design_matrix, parameter_set
-from sim.sweeps.figures import runs_figure
 from sim.sweeps.indices import output_values, sample_means, sensitivity
 from sim.sweeps.page import sweep_page_html, write_sweep_page
+from sim.sweeps.parallel_coordinates import runs_figure
 from sim.sweeps.spec import Design, Parameter, Sweep
 from sim.sweeps.summary import summarize, wilson
 
@@ -317,7 +317,7 @@ def test_sweep_page_escapes_values_and_ids(sobol_sweep):
 
 def test_parallel_coordinates_draw_a_fixed_sample_of_the_runs(sobol_sweep, monkeypatch):
     sweep, rows, summary = sobol_sweep
-    monkeypatch.setattr(figures, "RUNS_SHOWN", 50)
+    monkeypatch.setattr(parallel_coordinates, "RUNS_SHOWN", 50)
     first = runs_figure(sweep, rows, summary["statuses"])
     second = runs_figure(sweep, rows.iloc[::-1], summary["statuses"])
     assert len(first.data[0].dimensions[0]["values"]) == 50

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,14 @@ from ..scenario.names import name_problem
 from .design import ParameterSets, run_count
 from .execute import block_size, execute, run_chunk
 from .heap import release_freed_memory
-from .spec import Sweep, load_sweep, parameter_set_count, replications_text, size_problem
+from .spec import (
+    Sweep,
+    check_cases,
+    load_sweep,
+    parameter_set_count,
+    replications_text,
+    size_problem,
+)
 from .store import FolderLock, RunStore, remove_temporaries, write_atomic
 
 __all__ = ["Sweep", "SweepResult", "load_sweep", "sweep", "sweep_report"]
@@ -60,7 +67,9 @@ class SweepResult:
 def fingerprint(sweep: Sweep) -> str:
     """What makes two sweeps the same: the sweep itself and the base scenario's content."""
     base = load_scenario(sweep.base).digest
+    # the cases of interest change what the report says, not the runs
     described = {**dataclasses.asdict(sweep), "base": base, "source": None}
+    described.pop("cases")
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -222,16 +231,23 @@ def duration(seconds: float) -> str:
 
 
 def sweep_report(
-    folder: str | Path, spec: Sweep | None = None, sets: ParameterSets | None = None
+    folder: str | Path,
+    spec: Sweep | None = None,
+    sets: ParameterSets | None = None,
+    cases: Sequence[str] | None = None,
 ) -> SweepResult:
     """(Re)build summary.json and sweep.html from the stored rows; damaged parts are left
-    out and listed in `damaged` (and in summary.json)."""
+    out and listed in `damaged` (and in summary.json). `cases` replaces the sweep's cases
+    of interest for scenario discovery (`negsim discover`)."""
     from .page import write_sweep_page
     from .summary import summarize
 
     folder = Path(folder)
     if spec is None:
         spec = _sweep_from_manifest(read_manifest(folder), folder)
+    if cases:
+        spec = dataclasses.replace(spec, cases=tuple(cases))
+        check_cases(spec)
     release_freed_memory()  # what the runs left, before the report's largest stages
     store = RunStore(folder, run_count(spec))
     rows = store.rows()
@@ -315,4 +331,5 @@ def _sweep_of(spec: dict) -> Sweep:
         seed=spec["seed"],
         outputs=tuple(spec["outputs"]),
         source=spec["source"],
+        cases=tuple(spec.get("cases", ())),  # sweeps written before scenario discovery
     )

@@ -1,7 +1,8 @@
 """sweep.html: one self-contained page per sweep (plotly.js embedded once, no network).
 
-The figures (`figures.py`) are pure functions of the summary and the rows;
-`write_sweep_page` only assembles HTML, so the same sweep gives the same bytes.
+The figures (`figures.py`, `parallel_coordinates.py`) are pure functions of the summary
+and the rows, named with the summary's labels; `write_sweep_page` only assembles HTML, so
+the same sweep gives the same bytes. No path of the machine is shown: files by name.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from pathlib import Path
 
 from ..reporting.report import STYLE, figure_html
 from . import figures
+from .discovery_figures import discovery_sections
 from .heap import release_freed_memory
 from .indices import DESIGN_NAMES
-from .spec import Parameter, Sweep
+from .labels import status_label
+from .parallel_coordinates import RUNS_SHOWN, runs_figure
+from .spec import Parameter, Sweep, replications_text
 from .store import Rows, write_atomic
 
 STATUS_CAPTION = (
@@ -37,15 +41,16 @@ OPTIONS_CAPTION = (
     "What the agreements say, point by point: for each point, the share of the agreements "
     "that settled on each option (a column sums to 1), first over all agreements, then for "
     "each bin of the leading parameter. Runs without agreement settle nothing and are left "
-    "out; the number of agreements in a column is in the hover, and a blank column had none. "
-    "An option whose colour "
-    "shifts across the columns is one the leading parameter trades for."
+    "out, and so is a bin without any; the number of agreements in a column is in the hover. "
+    "An option whose colour shifts across the columns is one the leading parameter trades for."
 )
 RUNS_CAPTION = (
     "Every line is one run, threading through its parameter values and outputs, coloured "
     "by how it ended. Drag along an axis to keep only the runs in that interval (drag again "
     "elsewhere on the axis to clear it): the other axes then show which values those runs "
-    "share. Listed values are spread along their axis in the order of the sweep file."
+    "share. Listed values are spread along their axis in the order of the sweep file. "
+    f"Past {RUNS_SHOWN:,} runs the figure draws a fixed sample of them in which every ending "
+    "keeps its share of the runs (its title says how many)."
 )
 SOBOL_CAPTION = (
     "Sobol indices per output, with 95% bootstrap confidence intervals. The first-order "
@@ -85,11 +90,14 @@ def _page_pieces(sweep: Sweep, rows: Rows, summary: dict):
         f"<h1>Sweep {title}</h1>",
         _intro_html(sweep, summary),
     ]
-    for k, (div_id, heading, caption, figure) in enumerate(_sections(sweep, rows, summary)):
-        parts += [f"<h2>{heading}</h2>", f"<p>{escape(caption)}</p>"]
+    drawn = 0
+    for div_id, heading, caption, figure, *after in _sections(sweep, rows, summary):
+        parts += [f"<h2>{escape(heading, quote=False)}</h2>", f"<p>{escape(caption)}</p>"]
         yield "\n".join(p for p in parts if p) + "\n"
-        yield figure_html(figure, div_id, with_plotlyjs=k == 0)
-        yield "\n"
+        if figure is not None:
+            yield figure_html(figure, div_id, with_plotlyjs=drawn == 0)
+            drawn += 1
+        yield "\n" + "".join(after) + "\n"
         del figure
         release_freed_memory()  # each figure's data and JSON, before the next one's
         parts = []
@@ -103,14 +111,15 @@ def _sections(sweep: Sweep, rows: Rows, summary: dict):
         return
     heading = "How each parameter moves the ending"
     yield "status", heading, STATUS_CAPTION, figures.status_figure(summary)
+    yield from discovery_sections(summary)
     if summary["pairs"]:
         yield "pairs", "Leading pairs", PAIRS_CAPTION, figures.pairs_figure(summary)
     if any(len(p["options"]) > 1 for p in summary["points"].values()):
         caption = OPTIONS_CAPTION + _fixed(summary)
         yield "options", "What the agreements settle", caption, figures.options_figure(summary)
-    drawn = f" ({min(len(rows), figures.RUNS_SHOWN)} of {len(rows)} runs drawn.)"
-    figure = figures.runs_figure(sweep, rows, summary["statuses"])
-    yield "runs", "The runs", RUNS_CAPTION + drawn, figure
+    labels = {path: found["label"] for path, found in summary["parameters"].items()}
+    labels |= {output: found["label"] for output, found in summary["outputs"].items()}
+    yield "runs", "The runs", RUNS_CAPTION, runs_figure(sweep, rows, summary["statuses"], labels)
     indices = summary["indices"]
     if any(figures.has_indices(f) for f in indices["outputs"].values()):
         caption = SOBOL_CAPTION if indices["method"] == "sobol" else MORRIS_CAPTION
@@ -124,15 +133,17 @@ def write_sweep_page(sweep: Sweep, rows: Rows, summary: dict, path: Path) -> Non
 
 
 def _intro_html(sweep: Sweep, summary: dict) -> str:
-    """What was run, the overall chance of each ending, and the parameters, ranked."""
+    """What was run (the files by name, never by the machine's path), the overall chance
+    of each ending, and the parameters, ranked."""
     method = DESIGN_NAMES[sweep.design.method]
     design = (
-        f"{summary['parameter_sets']} parameter sets of a {method} design "
-        f"\u00d7 {sweep.replications} replication(s), seed {sweep.seed}"
+        f"{summary['parameter_sets']:,} parameter sets of a {method} design "
+        f"\u00d7 {replications_text(sweep.replications)}, seed {sweep.seed}"
     )
+    of = f" of <code>{escape(Path(sweep.source).name)}</code>" if sweep.source else ""
     lines = [
-        f"<p>{summary['runs']} runs on <code>{escape(str(sweep.base))}</code>: "
-        f"{escape(design)}.</p>"
+        f"<p>{summary['runs']:,} runs{of} on the scenario "
+        f"<code>{escape(Path(sweep.base).name)}</code>: {escape(design)}.</p>"
     ]
     if not summary.get("runs"):
         return "\n".join(lines)
@@ -142,9 +153,9 @@ def _intro_html(sweep: Sweep, summary: dict) -> str:
     for status in summary["statuses"]:
         found = summary["status"][status]
         lines.append(
-            f"<tr><td>{escape(status)}</td><td class='num'>{found['p']:.3f}</td>"
+            f"<tr><td>{escape(status_label(status))}</td><td class='num'>{found['p']:.3f}</td>"
             f"<td class='num'>{found['low']:.3f}\u2013{found['high']:.3f}</td>"
-            f"<td class='num'>{found['count']}</td></tr>"
+            f"<td class='num'>{found['count']:,}</td></tr>"
         )
     lines.append("</table>")
     leading = summary["leading"]
@@ -154,12 +165,13 @@ def _intro_html(sweep: Sweep, summary: dict) -> str:
         "standard deviation",
     }.get(leading["by"], "spread of P(agreement) across its bins")
     lines.append(f"<p>Parameters, most influential first (by the {escape(by)}):</p>")
-    lines.append("<table><tr><th>parameter</th><th>varied as</th><th>score</th></tr>")
+    lines.append("<table><tr><th>parameter</th><th>path</th><th>varied as</th><th>score</th></tr>")
     described = {p.path: p for p in sweep.parameters}
     for entry in leading["ranking"]:
         name = entry["parameter"]
         lines.append(
-            f"<tr><td>{escape(name)}</td><td>{escape(_varied(described[name]))}</td>"
+            f"<tr><td>{escape(summary['parameters'][name]['label'])}</td>"
+            f"<td><code>{escape(name)}</code></td><td>{escape(_varied(described[name]))}</td>"
             f"<td class='num'>{entry['score']:.3f}</td></tr>"
         )
     lines.append("</table>")
@@ -185,8 +197,8 @@ def _notes_html(summary: dict) -> str:
 def _fixed(summary: dict) -> str:
     """The points every agreement settled the same way, which the figure leaves out."""
     fixed = [
-        f"{point} ({found['options'][0]})"
-        for point, found in summary["points"].items()
+        f"{found['title']} ({found['labels'][found['options'][0]]})"
+        for found in summary["points"].values()
         if len(found["options"]) == 1
     ]
     return f" Every agreement settled {', '.join(fixed)} alike." if fixed else ""

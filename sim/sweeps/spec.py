@@ -36,8 +36,9 @@ from ..scenario.located_yaml import (
 )
 from ..scenario.names import folder_name
 from ..scenario.overrides import with_values
+from .cases import CaseError, parse_case
 
-SWEEP_KEYS = {"name", "base", "parameters", "design", "replications", "seed", "outputs"}
+SWEEP_KEYS = {"name", "base", "parameters", "design", "replications", "seed", "outputs", "cases"}
 PARAMETER_KEYS = {"range", "values", "distribution", "mean", "sd", "low", "high", "peak"}
 DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -78,6 +79,7 @@ class Sweep:
     seed: int = 0
     outputs: tuple[str, ...] = ("agreement", "round")
     source: str = ""  # the sweep file (empty when built from flags)
+    cases: tuple[str, ...] = ()  # cases of interest for scenario discovery (`cases.py`)
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -105,6 +107,7 @@ def load_sweep(path: str | Path) -> Sweep:
         seed=check.number(("seed",), 0, 0, integer=True),
         outputs=check.names(("outputs",)) if check.has(("outputs",)) else Sweep.outputs,
         source=str(path),
+        cases=check.names(("cases",), what="case") if check.has(("cases",)) else (),
     )
     if (problem := size_problem(sweep)) is not None:
         if check.has(("replications",)) and parameter_set_count(sweep) <= MAX_SWEEP_RUNS:
@@ -232,7 +235,21 @@ def check_against_base(sweep: Sweep, located: Located | None = None) -> Scenario
             if located is not None:
                 raise located.error(("outputs",), message)
             raise ScenarioError("--output", 1, output, message)
+    check_cases(sweep, scenario, located)
     return scenario
+
+
+def check_cases(sweep: Sweep, scenario: Scenario | None = None, located=None) -> None:
+    """Every case of interest names a status, point, option or output of the base
+    scenario: a wrong one is bad input (`cases:` in the file, or `--case`)."""
+    scenario = scenario or build_scenario(read_with_extends(sweep.base), sweep.base)
+    for index, text in enumerate(sweep.cases):
+        try:
+            parse_case(text, scenario)
+        except CaseError as err:
+            if located is not None:
+                raise located.error(("cases", index), str(err)) from None
+            raise ScenarioError("--case", index + 1, text, str(err)) from None
 
 
 def replications_text(replications: int) -> str:

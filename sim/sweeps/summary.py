@@ -14,9 +14,14 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..scenario.data import Scenario
+from ..scenario.errors import ScenarioError
+from ..scenario.loader import load_scenario
 from .design import ParameterSets
+from .discovery import sweep_discoveries
 from .heap import release_freed_memory
 from .indices import Z95, sensitivity
+from .labels import option_label, output_label, parameter_labels, point_label
 from .spec import STATUS_OUTPUTS, Parameter, Sweep, parameter_set_count
 from .store import Rows, in_run_order
 
@@ -48,7 +53,8 @@ def summarize(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> di
     """Everything summary.json holds: status probabilities overall and per bin of each
     parameter (95% Wilson intervals), the leading parameters and pairs, the settled
     options per point, and the sensitivity indices (from the design's `sets`, made if
-    not given). Columns are read one at a time: `rows` may be a store's `StoredRows`."""
+    not given), each parameter, output, point and option with its label. Columns are
+    read one at a time: `rows` may be a store's `StoredRows`."""
     rows = in_run_order(rows)
     summary = {
         "sweep": sweep.name,
@@ -61,7 +67,12 @@ def summarize(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> di
     if not len(rows):
         return summary | {"note": "no runs stored yet", "indices": sensitivity(sweep, rows, sets)}
     status = Statuses(rows["status"])
-    parameters = {p.path: parameter_summary(p, rows[p.path], status) for p in sweep.parameters}
+    scenario = base_scenario(sweep)
+    labels = parameter_labels(scenario, [p.path for p in sweep.parameters])
+    parameters = {
+        p.path: {"label": labels[p.path], **parameter_summary(p, rows[p.path], status)}
+        for p in sweep.parameters
+    }
     indices = sensitivity(sweep, rows, sets)
     release_freed_memory()
     leading = leading_parameters(sweep, indices, parameters)
@@ -79,9 +90,23 @@ def summarize(sweep: Sweep, rows: Rows, sets: ParameterSets | None = None) -> di
         "parameters": parameters,
         "leading": leading,
         "pairs": pairs,
-        "points": settled_options(rows, agreed, ranked[0], binned[ranked[0]]),
+        "points": labelled_points(
+            scenario, settled_options(rows, agreed, ranked[0], binned[ranked[0]])
+        ),
+        "outputs": {o: {"label": output_label(scenario, o)} for o in sweep.outputs},
         "indices": indices,
+        "discovery": sweep_discoveries(sweep, rows, scenario),
     }
+
+
+def base_scenario(sweep: Sweep) -> Scenario | None:
+    """The scenario the sweep varies, which names its parameters and options; None when
+    its file is gone or no longer loads (a sweep folder read elsewhere): the labels then
+    use the ids."""
+    try:
+        return load_scenario(sweep.base)
+    except (ScenarioError, OSError):
+        return None
 
 
 class Statuses:
@@ -235,6 +260,18 @@ def settled_options(rows: Rows, agreed: np.ndarray, leading: str, binned) -> dic
             ],
         }
     return points
+
+
+def labelled_points(scenario: Scenario | None, points: dict) -> dict:
+    """The settled options per point with the point's title and its options' labels."""
+    return {
+        point: {
+            "title": point_label(scenario, point),
+            **found,
+            "labels": {o: option_label(scenario, point, o) for o in found["options"]},
+        }
+        for point, found in points.items()
+    }
 
 
 def _shares(codes: np.ndarray, labels: list[str], order: list[int]) -> dict:
