@@ -21,6 +21,7 @@ from sim.sweeps import fingerprint, sweep
 from sim.sweeps.cases import CaseError, parse_case
 from sim.sweeps.discovery import box_sentence, discovery_summary, number
 from sim.sweeps.spec import load_sweep
+from sim.sweeps.store import RunStore
 from sim.sweeps.trees import feature_scores, tree_rules
 
 ROOT = Path(__file__).parent.parent
@@ -215,3 +216,16 @@ def test_box_sentences_name_parameters_as_a_reader_would():
         rows, "status=agreement", BASELINE, ["parties.ukraine.domestic.threshold", "d"]
     )
     assert "Ukraine's referendum threshold is below" in box_sentence(found, found.boxes[0].box)
+
+
+def test_rows_read_a_column_at_a_time_give_the_same_discovery(tmp_path):
+    result = sweep(tiny_sweep(tmp_path), out=tmp_path / "out", jobs=1)
+    scenario = load_scenario(TINY)
+    parameters = [p.path for p in load_sweep(tiny_sweep(tmp_path)).parameters]
+    stored = RunStore(result.folder).rows(whole_up_to=1)  # a million runs' way of reading
+    assert not isinstance(stored, pd.DataFrame)
+    whole = RunStore(result.folder).read()
+    case = f"utility.a>={whole['utility.a'].median()}"  # every tiny run agrees: split them
+    found = [sim.discover(r, case, scenario, parameters) for r in (stored, whole)]
+    assert discovery_summary(found[0]) == discovery_summary(found[1])
+    assert 0 < found[0].cases < found[0].runs == len(whole)
