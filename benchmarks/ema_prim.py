@@ -7,11 +7,12 @@ and prints as JSON the settings, the peeling and pasting trajectory (coverage, d
 restricted parameters per step) and the box chosen as negsim chooses: the densest box on the
 trajectory with coverage >= 0.5, with its limits and quasi-p-values.
 
-    /tmp/venv-ema/bin/python benchmarks/ema_prim.py SWEEP_FOLDER --case status=agreement
+    python3.12 -m venv .venv-ema && .venv-ema/bin/pip install ema_workbench pyarrow pandas
+    .venv-ema/bin/python benchmarks/ema_prim.py SWEEP_FOLDER --case status=agreement
 
 Not a dependency of negsim, nor imported by it: the EMA workbench needs Python 3.12 and its own
 stack (matplotlib, seaborn, statsmodels, SALib, ...), so it lives in a virtualenv of its own
-(`pip install ema_workbench pyarrow pandas`). ema_workbench 2.x takes a required `threshold`
+(as above). ema_workbench 2.x takes a required `threshold`
 (a final box less dense than it is swapped for the whole space); 3.x has none, and
 `--threshold` is then not passed.
 """
