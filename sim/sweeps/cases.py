@@ -37,7 +37,7 @@ class Condition:
 
     def holds(self, values: pd.Series) -> np.ndarray:
         if isinstance(self.value, str):
-            equal = (values.astype(str) == self.value).to_numpy()
+            equal = values.eq(self.value).to_numpy(dtype=bool)  # no copy of a million texts
             return ~equal if self.operator == "!=" else equal
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):

@@ -24,7 +24,7 @@ from .prim import Box, Peeling, box_of, covering, quasi_p_values
 from .store import REQUIRED
 
 DEFAULT_CASES = ("status=agreement",)  # a sweep file without `cases:`
-PRIM_ROWS = 200_000  # runs PRIM reads at most (a fixed-seed sample of a larger sweep)
+PRIM_ROWS = 100_000  # runs PRIM reads at most (a fixed-seed sample of a larger sweep)
 SEED = 0
 ALPHA = 0.05  # the share of the box's runs each peel removes
 MIN_MASS = 0.05  # the smallest box, as a share of the runs
@@ -116,12 +116,14 @@ def discover(
     feature scores. `scenario` checks the case and names parameters as a reader would."""
     case = case if isinstance(case, Case) else parse_case(case, scenario, list(rows.columns))
     parameters = parameters or parameter_columns(rows)
-    x = pd.DataFrame({p: rows[p] for p in parameters})
     y = np.asarray(case.holds(rows), dtype=bool)
-    total = len(x)
+    total, keep = len(y), None
     if total > PRIM_ROWS:
         keep = np.sort(np.random.default_rng(SEED).choice(total, PRIM_ROWS, replace=False))
-        x, y = x.iloc[keep].reset_index(drop=True), y[keep]
+        y = y[keep]
+    # a column at a time, each cut to the sample as it is read: a million runs' twelve
+    # parameters whole would be some 90 MB, twice over while a frame is made of them
+    x = pd.DataFrame({p: sampled(rows[p], keep) for p in parameters})
     mixed = 0 < y.sum() < len(y)  # with no case, or only cases, there is no region to find
     peelings = covering(x, y, boxes=boxes, alpha=alpha, min_mass=min_mass) if mixed else []
     found = simplified(x, y, peelings)
@@ -143,6 +145,12 @@ def discover(
         parameter_labels(scenario, parameters) if scenario else {p: p for p in parameters},
         rules,
         scores,
+    )
+
+
+def sampled(column: pd.Series, keep: np.ndarray | None) -> pd.Series:
+    return (
+        column.reset_index(drop=True) if keep is None else column.iloc[keep].reset_index(drop=True)
     )
 
 
