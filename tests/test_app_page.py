@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,23 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, FLAGS, free_port, require_browser
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-FLAGS += ["--disable-component-update", "--no-first-run", "--disable-sync"]
 PROJECTORS = [{"width": 1400, "height": 1000}, {"width": 1920, "height": 1080}]
 SHOTS = Path(os.environ.get("NEGSIM_PAGE_SHOTS", Path(tempfile.gettempdir()) / "page-shots"))
 
-if not CHROMIUM.exists() and not os.environ.get("NEGSIM_REQUIRE_BROWSER"):
-    pytest.skip("no /usr/bin/chromium (apt install chromium)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+playwright = require_browser()
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,7 @@ does), in which case a missing browser fails."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,22 +16,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser import CHROMIUM, FLAGS, free_port, require_browser
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-FLAGS += ["--disable-component-update", "--no-first-run", "--disable-sync"]
 WAIT_MS = 30_000
 
-if not CHROMIUM.exists() and not os.environ.get("NEGSIM_REQUIRE_BROWSER"):
-    pytest.skip("no /usr/bin/chromium (apt install chromium)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+playwright = require_browser()
 
 
 @pytest.fixture(scope="module")
