@@ -88,7 +88,6 @@ class Room:
         and every seat's answers forgotten."""
         chairs = {party: RoomChair(self, party, self.generation) for party in self.seats}
         self.model = NegotiationModel(self.scenario, self.seed, chairs=chairs)
-        self.space = self.model.space
         self.values = {p.id: views.own_values(self.model, p.id) for p in self.scenario.parties}
         self.phase = "waiting"  # waiting -> playing -> ended
         self.paused = False
@@ -176,7 +175,7 @@ class Room:
 
     def counter_text(self, turn, kind: str, changes: dict) -> np.ndarray | None:
         line = " ".join(f"{point}={option}" for point, option in changes.items())
-        text = parse_counter(line, turn, self.space)
+        text = parse_counter(line, turn, self.model.space)
         if text is not None and kind == "counter":
             crossed = views.crossed_by(self.scenario, self.model.red, turn.party, text)
             if crossed:
